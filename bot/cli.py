@@ -1,0 +1,47 @@
+"""`flask` commands: thin wrappers around plain functions."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+import click
+from flask import Flask, current_app
+
+from bot import console
+from content.loader import load_content, sync_content
+from handlers.thaidate import thai_date
+from storage import get_storage, queries
+
+
+@click.command("chat", help="Chat with the bot in this terminal (offline; nothing is sent to LINE).")
+@click.option("--group", "group_id", default=None, help="Start in a group chat with this group ID.")
+@click.option("--user", "user_id", default=None, help="Chat as this LINE user ID.")
+def chat_command(group_id: str | None, user_id: str | None) -> None:
+    logging.getLogger().setLevel(logging.WARNING)  # the console shows the replies itself
+    console.run(current_app.extensions["bot"], group_id=group_id, user_id=user_id)
+
+
+@click.command("sync-content", help="Validate content/*.yaml and load it into the database.")
+def sync_content_command() -> None:
+    load_content.cache_clear()
+    with get_storage().Session.begin() as session:
+        report = sync_content(session, load_content())
+    click.echo(f"inserted {report.inserted}, updated {report.updated}, deleted {report.deleted}, "
+               f"unchanged {report.unchanged}")
+
+
+@click.command("unanswered", help="The most frequent questions the bot could not answer.")
+@click.option("--days", default=30, show_default=True, help="Look back this many days.")
+def unanswered_command(days: int) -> None:
+    with get_storage().Session() as session:
+        rows = queries.top_unanswered(session, datetime.now(timezone.utc) - timedelta(days=days), limit=50)
+    if not rows:
+        click.echo("no unanswered questions")
+    for text, count, last in rows:
+        click.echo(f"{count:4d}  {thai_date(last)}  {text}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the bot's commands on `app`."""
+    for cmd in (chat_command, sync_content_command, unanswered_command):
+        app.cli.add_command(cmd)

@@ -1,0 +1,53 @@
+"""Configuration from the environment (and an optional `.env` file); nothing else is read.
+
+| variable | meaning | default |
+|---|---|---|
+| LINE_CHANNEL_SECRET | verifies `X-Line-Signature` on `/callback` | unset: webhook answers 503 |
+| LINE_CHANNEL_ACCESS_TOKEN | authorises calls to the Messaging API | unset: offline mode |
+| LINE_API_BASE_URL | Messaging API base URL | https://api.line.me |
+| DATABASE_URL | SQLAlchemy URL | sqlite in the Flask instance folder |
+| LINE_ADMIN_USER_IDS | comma-separated LINE user IDs who are admins | none |
+| TZ | the zone dates are shown in | Asia/Bangkok |
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from dotenv import dotenv_values
+
+LINE_API_DEFAULT = "https://api.line.me"
+KEYS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "DATABASE_URL",
+        "LINE_ADMIN_USER_IDS", "TZ")
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Defaults that work on a fresh machine: SQLite under the instance folder, offline LINE."""
+    return {
+        "LINE_CHANNEL_SECRET": "",
+        "LINE_CHANNEL_ACCESS_TOKEN": "",
+        "LINE_API_BASE_URL": LINE_API_DEFAULT,
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'bot.sqlite3'}",
+        "LINE_ADMIN_USER_IDS": "",
+        "TZ": "Asia/Bangkok",
+        "AUTO_MIGRATE": True,
+        "LOAD_CONTENT": True,
+        "CONTENT_DIR": None,  # tests point this at a copy of content/
+    }
+
+
+def from_environment(environ: Mapping[str, str] | None = None, dotenv_path: str = ".env") -> dict[str, str]:
+    """The `KEYS` set in `.env` (if present), overridden by the process environment; empty ones skipped."""
+    env = dict(os.environ if environ is None else environ)
+    found: dict[str, str] = {}
+    if Path(dotenv_path).is_file():
+        found.update({k: v for k, v in dotenv_values(dotenv_path).items() if k in KEYS and v})
+    found.update({k: v for k, v in env.items() if k in KEYS and v})
+    return found
+
+
+def admin_ids(value: str | list[str] | tuple[str, ...]) -> frozenset[str]:
+    """Parse `LINE_ADMIN_USER_IDS` ("U1, U2") into a set of user IDs."""
+    items = value.split(",") if isinstance(value, str) else value
+    return frozenset(i.strip() for i in items if i and i.strip())

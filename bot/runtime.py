@@ -1,0 +1,71 @@
+"""Handle one webhook event end to end: dedupe, dispatch in one transaction, render, send.
+
+Used by the webhook route and by the offline chat console, so both take the same path.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from content.model import Content
+from content.search import SearchIndex
+from bot import events, render
+from bot.send import Sender
+from handlers import dispatch
+from handlers.types import Ctx, Input, Result, Settings
+from storage import Storage, queries
+
+log = logging.getLogger(__name__)
+APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว ลองใหม่อีกครั้งในอีกสักครู่นะคะ 🙏"
+
+
+@dataclass
+class BotRuntime:
+    """The live bot: database, content and its search index, settings, and the sender."""
+
+    storage: Storage
+    content: Content
+    index: SearchIndex
+    settings: Settings
+    sender: Sender
+    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+
+    def handle_event(self, event: Any) -> str:
+        """Process one SDK event; returns what happened ("duplicate", "ignored", "reply", "push", …).
+
+        A handler error is logged and answered with an apology; it is never raised (LINE gets 200).
+        """
+        started = time.perf_counter()
+        inp = events.to_input(event)
+        result: Result | None = None
+        outcome = "ignored"
+        try:
+            with self.storage.Session.begin() as session:
+                eid = events.event_id(event)
+                if eid and not queries.claim_event(session, eid, events.event_type(event), self.clock()):
+                    log.info("duplicate webhook event %s skipped", eid)
+                    return "duplicate"
+                if inp is not None:
+                    ctx = Ctx(session=session, content=self.content, index=self.index, now=self.clock(),
+                              settings=self.settings, inp=inp)
+                    result = dispatch(ctx)
+        except Exception:
+            log.exception("handler failed for %s event", events.event_type(event))
+            result = Result.text(APOLOGY)
+        if result is not None and inp is not None:
+            outcome = self.sender.respond(inp.chat_id, events.reply_token(event), render.render(result),
+                                          render.render(result, as_text=True))
+        log.info("event type=%s chat=%s user=%s input=%r replies=%d outcome=%s %.1fms",
+                 events.event_type(event), inp.chat_kind if inp else "-", inp.user_id if inp else "-",
+                 (inp.text or inp.data)[:60] if inp else "", len(result.replies) if result else 0, outcome,
+                 (time.perf_counter() - started) * 1000)
+        return outcome
+
+    def reply_for(self, inp: Input) -> Result | None:
+        """The handler result for `inp` in its own transaction, without sending (tests, console)."""
+        with self.storage.Session.begin() as session:
+            return dispatch(Ctx(session=session, content=self.content, index=self.index, now=self.clock(),
+                                settings=self.settings, inp=inp))

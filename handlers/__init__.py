@@ -1,0 +1,80 @@
+"""Dispatch: one place that decides which handler answers an input.
+
+`dispatch(ctx)` returns a `Result`, or None when the bot should stay quiet (group small talk not meant
+for it, events that need no answer). Bad input raises `UserFacingError` in handlers; it becomes a polite
+reply here. Anything else propagates to the webhook edge, which logs it and apologises.
+"""
+from __future__ import annotations
+
+import re
+
+from content.codes import parse_codes
+from content.thai import loose
+from handlers import help, postback, standards, unanswered
+from handlers.types import Ctx, Result, UserFacingError
+
+# In a group chat the bot answers when tagged, when the text starts with one of these, or when the
+# whole message is a code ("ตบช. 2.1"); other group talk is not for the bot.
+GROUP_PREFIX = re.compile(r"^\s*(?:บอท|bot|น้องบอท|@บอท|/|!)\s*[,:：]?\s*", re.IGNORECASE)
+MAX_QUESTION_CHARS = 300
+TOO_LONG = ("ข้อความยาวเกินไปค่ะ 🙏 ลองพิมพ์เฉพาะคำถามสั้น ๆ เช่น \"ใครรับผิดชอบการตรวจประเมินภายใน\" "
+            "หรือรหัส เช่น \"ตบช. 2.1\" นะคะ")
+
+
+def addressed_text(ctx: Ctx) -> str | None:
+    """The text meant for the bot, or None when a group message is not addressed to it."""
+    text = ctx.inp.text.strip()
+    if ctx.inp.chat_kind == "user" or ctx.inp.mentioned:
+        return text
+    m = GROUP_PREFIX.match(text)
+    if m:
+        return text[m.end():].strip()
+    if len(text) <= 30 and parse_codes(text) and len(loose(text)) <= 20:
+        return text
+    return None
+
+
+def on_text(ctx: Ctx) -> Result | None:
+    text = addressed_text(ctx)
+    if text is None:
+        return None
+    small = help.kind_of_small_talk(text)
+    if small == "help":
+        return help.help_menu(ctx)
+    if small == "greeting":
+        return help.greeting(ctx)
+    if small == "thanks":
+        return help.thanks(ctx)
+    if loose(text) in {loose(c) for c in unanswered.COMMANDS}:
+        return unanswered.report(ctx)
+    if len(text) > MAX_QUESTION_CHARS:
+        raise UserFacingError(TOO_LONG)
+    return standards.lookup(ctx, text)
+
+
+def on_postback(ctx: Ctx) -> Result:
+    action, payload = postback.decode(ctx.inp.data)
+    if action == "help":
+        return help.help_menu(ctx)
+    return standards.on_postback(ctx, action, payload)
+
+
+def dispatch(ctx: Ctx) -> Result | None:
+    """The reply to `ctx.inp`, or None for no reply."""
+    kind = ctx.inp.kind
+    try:
+        if kind == "text":
+            return on_text(ctx)
+        if kind == "postback":
+            return on_postback(ctx)
+        if kind == "follow":
+            return help.welcome(ctx)
+        if kind == "join":
+            return help.join(ctx)
+        if kind == "sticker" and ctx.inp.chat_kind == "user":
+            return Result.text(help.STICKER, help.menu_buttons()[:3])
+        if kind == "media" and ctx.inp.chat_kind == "user":
+            return Result.text(help.MEDIA)
+        return None
+    except UserFacingError as err:
+        return Result.text(err.message, err.quick_replies)

@@ -1,0 +1,79 @@
+"""Greetings, the help menu, and the introductions on follow and join."""
+from __future__ import annotations
+
+import re
+
+from content.thai import loose
+from handlers import postback
+from handlers.types import Button, Ctx, MessageAction, PostbackAction, Result
+
+HELP = (
+    "ถามเรื่องมาตรฐานสำนักงานเขตพื้นที่การศึกษาได้เลยค่ะ เช่น\n"
+    "• พิมพ์รหัส: \"ตบช. 2.1\", \"เกณฑ์ 1.1.5\", \"มฐ.3\", \"หมวด 2\"\n"
+    "• ถามเป็นประโยค: \"ใครรับผิดชอบการตรวจประเมินภายใน\", \"เกณฑ์เรื่องเครือข่ายต้องมีหลักฐานอะไรบ้าง\"\n"
+    "• ดูทั้งหมดทีละชั้น: มาตรฐาน → ตัวบ่งชี้ → เกณฑ์การประเมิน\n"
+    "ในกลุ่มไลน์ เรียกบอทด้วยการแท็ก หรือขึ้นต้นข้อความว่า \"บอท\" ค่ะ"
+)
+WELCOME = ("สวัสดีค่ะ ยินดีต้อนรับ 🙏 บอทนี้ช่วยค้นมาตรฐาน ตัวบ่งชี้ และเกณฑ์การประเมินของสำนักงานเขตพื้นที่การศึกษา "
+           "บอกได้ว่าแต่ละเกณฑ์ต้องทำอะไร วัดอย่างไร ใครรับผิดชอบ และใช้ร่องรอยหลักฐานอะไร\n\n" + HELP)
+JOIN = ("สวัสดีทุกคนค่ะ 🙏 บอทมาตรฐานสำนักงานเขตพื้นที่การศึกษามาแล้วค่ะ แท็กบอทหรือพิมพ์ \"บอท\" ตามด้วยคำถาม "
+        "เช่น \"บอท ตบช. 2.1\" หรือ \"บอท ใครรับผิดชอบการตรวจประเมินภายใน\" พิมพ์ \"บอท เมนู\" เพื่อดูวิธีใช้ค่ะ")
+THANKS = "ยินดีค่ะ 😊 มีอะไรถามเพิ่มพิมพ์มาได้เลยนะคะ"
+STICKER = "ได้รับสติกเกอร์แล้วค่ะ 😊 ถ้าอยากค้นมาตรฐาน พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยค่ะ"
+MEDIA = "ตอนนี้บอทอ่านได้เฉพาะข้อความตัวอักษรค่ะ ลองพิมพ์คำถามหรือรหัส เช่น \"เกณฑ์ 1.1.5\" นะคะ"
+
+HELP_WORDS = {loose(w) for w in ("ช่วยเหลือ", "เมนู", "วิธีใช้", "help", "menu", "ใช้ยังไง", "ทำอะไรได้บ้าง",
+                                 "ทำอะไรได้", "เริ่มต้น", "start", "?")}
+GREETINGS = tuple(loose(w) for w in ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "ดีคะ", "hello", "hi", "hey",
+                                     "อรุณสวัสดิ์", "ทักทาย", "ฮัลโหล", "หวัดดีจ้า"))
+THANK_WORDS = tuple(loose(w) for w in ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ok", "โอเค", "โอเคค่ะ",
+                                       "รับทราบ", "ได้เลย", "เยี่ยม", "555", "ครับ", "ค่ะ", "คะ", "จ้า"))
+_POLITE_TAIL = re.compile(r"\s*(ครับ|คับ|ค่ะ|คะ|จ้า|จ้ะ|นะ|น้า|จ๊ะ|ค่า)+$")
+
+
+def menu_buttons() -> list[Button]:
+    """Quick replies of the help menu."""
+    return [
+        Button("ดูมาตรฐานทั้งหมด", PostbackAction(postback.encode("browse"), "ดูมาตรฐานทั้งหมด")),
+        Button("ตบช. 2.1", MessageAction("ตบช. 2.1")),
+        Button("ใครรับผิดชอบ", MessageAction("ใครรับผิดชอบการตรวจประเมินภายใน")),
+        Button("หลักฐาน KM", MessageAction("การจัดการความรู้ต้องมีหลักฐานอะไรบ้าง")),
+        Button("หมวด PMQA", PostbackAction(postback.encode("pmqa"), "หมวด PMQA")),
+    ]
+
+
+def kind_of_small_talk(text: str) -> str | None:
+    """"help", "greeting" or "thanks" when `text` is one of those (not a question), else None."""
+    raw = loose(text)
+    q = _POLITE_TAIL.sub("", raw).strip()
+    if not q:
+        return "thanks" if raw else "help"
+    if q in HELP_WORDS:
+        return "help"
+    if not any("\u0e00" <= ch <= "\u0e7f" or ch.isalnum() for ch in q):
+        return "thanks"  # emoji or punctuation only
+    if any(q.startswith(g) for g in GREETINGS) and len(q) <= 24:
+        return "greeting"
+    if any(q.startswith(w) for w in THANK_WORDS) and len(q) <= 20:
+        return "thanks"
+    return None
+
+
+def help_menu(ctx: Ctx) -> Result:
+    return Result.text(HELP, menu_buttons())
+
+
+def greeting(ctx: Ctx) -> Result:
+    return Result.text("สวัสดีค่ะ 🙏 " + HELP, menu_buttons())
+
+
+def thanks(ctx: Ctx) -> Result:
+    return Result.text(THANKS, menu_buttons()[:3])
+
+
+def welcome(ctx: Ctx) -> Result:
+    return Result.text(WELCOME, menu_buttons())
+
+
+def join(ctx: Ctx) -> Result:
+    return Result.text(JOIN, menu_buttons()[:3])

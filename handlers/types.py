@@ -1,0 +1,159 @@
+"""The plain data handlers take and return: no Flask, no LINE SDK types.
+
+`Input` is one webhook event as the handlers see it; `Ctx` is everything a handler may use; `Result`
+holds the replies. `bot/render.py` turns replies into LINE messages within LINE's limits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Union
+
+from sqlalchemy.orm import Session
+
+from content.model import Content
+from content.search import SearchIndex
+
+ChatKind = Literal["user", "group", "room"]
+InputKind = Literal["text", "postback", "follow", "join", "sticker", "media", "other"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One webhook event: `kind`, the user's `text` or postback `data`, and where it came from.
+
+    `user_id` may be None in a group chat (LINE sends it only from its mobile apps). `chat_id` is the
+    user, group or room ID to push to. `timestamp` is UTC. `mentioned` is True when the message tags
+    the bot (LINE's `mention.mentionees[].isSelf`), with the mention text already removed from `text`.
+    """
+
+    kind: InputKind
+    chat_kind: ChatKind
+    chat_id: str
+    user_id: str | None
+    timestamp: datetime
+    text: str = ""
+    data: str = ""
+    event_type: str = ""
+    mentioned: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What handlers may know of the configuration: admin LINE user IDs."""
+
+    admin_user_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Everything a handler needs: the transaction's `session`, content, search index, `now` (UTC)."""
+
+    session: Session
+    content: Content
+    index: SearchIndex
+    now: datetime
+    settings: Settings
+    inp: Input
+
+    @property
+    def is_admin(self) -> bool:
+        return self.inp.user_id is not None and self.inp.user_id in self.settings.admin_user_ids
+
+
+# Actions a button or quick reply performs.
+@dataclass(frozen=True)
+class PostbackAction:
+    """Send postback `data` (≤300 chars, built by `handlers.postback.encode`); `display` is echoed."""
+
+    data: str
+    display: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageAction:
+    """Send `text` as if the user typed it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class UriAction:
+    uri: str
+
+
+Action = Union[PostbackAction, MessageAction, UriAction]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A labelled action: a card button or a quick-reply item (label cut to LINE's 20 chars on render)."""
+
+    label: str
+    action: Action
+
+
+@dataclass(frozen=True)
+class TextReply:
+    """A plain text message (split on render when over LINE's 5,000 characters)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of a card: `heading` and its `lines` (each rendered as a wrapped text)."""
+
+    heading: str
+    lines: tuple[str, ...]
+    note: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    """A Flex bubble: `title` under a small `label` (e.g. "เกณฑ์ 1.1.5"), sections and buttons.
+
+    `alt_text` is what LINE shows in notifications and chat lists; `bot.render.card_text` gives the
+    whole card as plain text (the text fallback, and what the console shows).
+    """
+
+    label: str
+    title: str
+    sections: tuple[Section, ...]
+    buttons: tuple[Button, ...] = ()
+    alt_text: str = ""
+    footnote: str = ""
+
+
+@dataclass(frozen=True)
+class CardList:
+    """A carousel of cards (LINE allows 12 bubbles; longer lists are paged with `more`)."""
+
+    alt_text: str
+    cards: tuple[Card, ...]
+    more: Button | None = None
+
+
+Reply = Union[TextReply, Card, CardList]
+
+
+@dataclass
+class Result:
+    """What a handler returns: replies in order, and quick replies shown under the last one."""
+
+    replies: list[Reply] = field(default_factory=list)
+    quick_replies: list[Button] = field(default_factory=list)
+
+    @classmethod
+    def text(cls, text: str, quick_replies: list[Button] | None = None) -> "Result":
+        return cls([TextReply(text)], list(quick_replies or []))
+
+
+class UserFacingError(Exception):
+    """Bad input from the user: the message (Thai) says what to do instead. `dispatch` replies with it."""
+
+    def __init__(self, message: str, quick_replies: list[Button] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.quick_replies = quick_replies or []
+

@@ -1,0 +1,56 @@
+"""Plain query functions: `session` first, `select()`, they may add/flush but never commit."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import ProcessedEvent, UnansweredQuery
+
+MAX_LOGGED_CHARS = 500
+
+
+def claim_event(session: Session, webhook_event_id: str, event_type: str, now: datetime) -> bool:
+    """Record `webhook_event_id` as handled; False when it was already (a redelivery).
+
+    Uses a savepoint, so a concurrent duplicate insert does not spoil the caller's transaction.
+    """
+    if session.get(ProcessedEvent, webhook_event_id) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(webhook_event_id=webhook_event_id, event_type=event_type[:40],
+                                       received_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def log_unanswered(session: Session, text: str, normalized: str, chat_kind: str, now: datetime) -> None:
+    """Keep a question the bot could not answer: text and its `normalized` form (grouping key), each cut
+    to 500 characters, the chat kind and the time. No user ID, by design."""
+    session.add(UnansweredQuery(text=text[:MAX_LOGGED_CHARS], normalized=normalized[:MAX_LOGGED_CHARS],
+                                chat_kind=chat_kind, created_at=now))
+
+
+def top_unanswered(session: Session, since: datetime, limit: int = 10) -> list[tuple[str, int, datetime]]:
+    """The most frequent unanswered questions since `since`: (an example text, count, last asked)."""
+    rows = session.execute(
+        select(UnansweredQuery.normalized, func.count(), func.max(UnansweredQuery.text),
+               func.max(UnansweredQuery.created_at))
+        .where(UnansweredQuery.created_at >= since)
+        .group_by(UnansweredQuery.normalized)
+        .order_by(func.count().desc(), func.max(UnansweredQuery.created_at).desc())
+        .limit(limit)
+    ).all()
+    return [(text, count, last) for _norm, count, text, last in rows]
+
+
+def prune_processed_events(session: Session, now: datetime, keep: timedelta = timedelta(days=7)) -> int:
+    """Delete processed-event markers older than `keep` (LINE redelivers within a day); returns count."""
+    old = session.scalars(select(ProcessedEvent).where(ProcessedEvent.received_at < now - keep)).all()
+    for row in old:
+        session.delete(row)
+    return len(old)

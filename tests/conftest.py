@@ -1,0 +1,165 @@
+"""Fixtures: the app on a real database, a fake LINE Messaging API on loopback, signed webhook posts.
+
+The database is SQLite in a temp folder, or PostgreSQL when `TEST_DATABASE_URL` is set (CI sets it).
+One app per test session (migrations and content load once); mutable tables are emptied after each test.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import delete, text
+
+from bot import create_app
+from storage import get_storage, make_engine
+from storage.models import Base, ContentItem
+from tests import line_events as ev
+from tests.fake_line import FakeLine
+
+SECRET = "test-channel-secret"
+TOKEN = "test-channel-access-token"
+ADMIN = "U" + "a" * 32
+
+
+def _reset_database(url: str) -> None:
+    """Drop everything so migrations run from scratch on a reused PostgreSQL database."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _reset_database(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def fake_line() -> Iterator[FakeLine]:
+    with FakeLine(access_token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, fake_line: FakeLine):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": SECRET,
+                      "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": fake_line.url,
+                      "LINE_ADMIN_USER_IDS": ADMIN})
+    yield app
+    get_storage(app).engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        with get_storage(app).Session.begin() as session:
+            for table in reversed(Base.metadata.sorted_tables):
+                if table.name != ContentItem.__tablename__:
+                    session.execute(delete(table))
+
+
+@pytest.fixture
+def line(fake_line: FakeLine) -> Iterator[FakeLine]:
+    """The fake LINE API, emptied before the test; asserts afterwards that every request was valid."""
+    fake_line.reset()
+    yield fake_line
+    fake_line.assert_all_valid()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class Webhook:
+    """Posts events to `/callback` signed with the channel secret, as LINE does."""
+
+    client: object
+
+    def post(self, *events: dict, signature: str | None = None, raw: bytes | None = None):
+        body = raw if raw is not None else ev.body(*events)
+        sig = ev.sign(body, SECRET) if signature is None else signature
+        return self.client.post("/callback", data=body,
+                                headers={"X-Line-Signature": sig, "Content-Type": "application/json"})
+
+
+@pytest.fixture
+def webhook(client, line) -> Webhook:
+    return Webhook(client)
+
+
+@dataclass
+class Chat:
+    """A conversation through the real webhook: `say` a line, get the texts LINE was asked to send."""
+
+    webhook: Webhook
+    line: FakeLine
+    user_id: str = "U" + "1" * 32
+    group_id: str | None = None
+
+    def say(self, text: str) -> list[dict]:
+        """Send `text`; the messages of the bot's reply (LINE message objects as dicts)."""
+        before = len(self.line.requests)
+        resp = self.webhook.post(ev.text_event(text, user_id=self.user_id, group_id=self.group_id))
+        assert resp.status_code == 200, resp.data
+        return self._sent_since(before)
+
+    def press(self, data: str) -> list[dict]:
+        """Press a postback button carrying `data`."""
+        before = len(self.line.requests)
+        resp = self.webhook.post(ev.postback_event(data, user_id=self.user_id, group_id=self.group_id))
+        assert resp.status_code == 200, resp.data
+        return self._sent_since(before)
+
+    def _sent_since(self, before: int) -> list[dict]:
+        out = []
+        for r in self.line.requests[before:]:
+            if r.status == 200 and r.path in ("/v2/bot/message/reply", "/v2/bot/message/push"):
+                out.extend(r.json["messages"])
+        return out
+
+
+@pytest.fixture
+def chat(webhook, line) -> Chat:
+    return Chat(webhook, line)
+
+
+def texts(messages: list[dict]) -> str:
+    """Everything a person would read in `messages`: texts, Flex texts and button labels, one per line."""
+    out: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "text" and "text" in node:
+                out.append(node["text"])
+            if node.get("type") == "button":
+                out.append(node["action"]["label"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for m in messages:
+        if m["type"] == "text":
+            out.append(m["text"])
+        else:
+            walk(m.get("contents"))
+    return "\n".join(out)
+
+
+def quick_replies(messages: list[dict]) -> list[dict]:
+    """The quick-reply actions of the last message."""
+    if not messages or "quickReply" not in messages[-1]:
+        return []
+    return [item["action"] for item in messages[-1]["quickReply"]["items"]]
