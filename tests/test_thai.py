@@ -1,0 +1,24 @@
+"""Thai-safe normalisation: marks survive, digits and zero-width characters do not."""
+from content.thai import loose, normalize, tokens
+
+
+def test_thai_digits_become_arabic():
+    assert normalize("ตัวบ่งชี้ที่ ๑.๒") == "ตัวบ่งชี้ที่ 1.2"
+
+
+def test_sara_am_and_vowels_are_kept():
+    # NFKC would split ำ into ํ + า, and rapidfuzz's default_process would blank the marks
+    assert normalize("การดำเนินงาน") == "การดำเนินงาน"
+    assert "ดำ" in loose("การดำเนินงาน")
+
+
+def test_zero_width_spaces_and_repeated_letters_are_folded():
+    assert normalize("ตบช.\u200b2.1 ครับบบบ") == "ตบช.2.1 ครับ"
+
+
+def test_loose_form_ignores_missing_tone_marks():
+    assert loose("ตัวบ่งชี้") == loose("ตัวบงชี")
+
+
+def test_tokens_use_the_dictionary_on_marked_text():
+    assert tokens("ใครรับผิดชอบการตรวจประเมินภายใน")[:2] == ("ใคร", "รับผิดชอบ")
