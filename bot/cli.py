@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import click
 from flask import Flask, current_app
 
+import scheduler
 from bot import console
 from content.loader import load_content, sync_content
 from handlers.thaidate import thai_date
@@ -18,6 +19,8 @@ from storage import get_storage, queries
 @click.option("--user", "user_id", default=None, help="Chat as this LINE user ID.")
 def chat_command(group_id: str | None, user_id: str | None) -> None:
     logging.getLogger().setLevel(logging.WARNING)  # the console shows the replies itself
+    if "scheduler" not in current_app.extensions:
+        scheduler.start_embedded(current_app)
     console.run(current_app.extensions["bot"], group_id=group_id, user_id=user_id)
 
 

@@ -8,6 +8,7 @@
 | DATABASE_URL | SQLAlchemy URL | sqlite in the Flask instance folder |
 | LINE_ADMIN_USER_IDS | comma-separated LINE user IDs who are admins | none |
 | TZ | the zone dates are shown in | Asia/Bangkok |
+| SCHEDULER_EMBEDDED | "1": run the jobs inside this process (development) | off |
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from dotenv import dotenv_values
 
 LINE_API_DEFAULT = "https://api.line.me"
 KEYS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "DATABASE_URL",
-        "LINE_ADMIN_USER_IDS", "TZ")
+        "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED")
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -33,17 +34,20 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TZ": "Asia/Bangkok",
         "AUTO_MIGRATE": True,
         "LOAD_CONTENT": True,
+        "SCHEDULER_EMBEDDED": False,
         "CONTENT_DIR": None,  # tests point this at a copy of content/
     }
 
 
-def from_environment(environ: Mapping[str, str] | None = None, dotenv_path: str = ".env") -> dict[str, str]:
+def from_environment(environ: Mapping[str, str] | None = None, dotenv_path: str = ".env") -> dict[str, Any]:
     """The `KEYS` set in `.env` (if present), overridden by the process environment; empty ones skipped."""
     env = dict(os.environ if environ is None else environ)
     found: dict[str, str] = {}
     if Path(dotenv_path).is_file():
         found.update({k: v for k, v in dotenv_values(dotenv_path).items() if k in KEYS and v})
     found.update({k: v for k, v in env.items() if k in KEYS and v})
+    if "SCHEDULER_EMBEDDED" in found:
+        found["SCHEDULER_EMBEDDED"] = str(found["SCHEDULER_EMBEDDED"]).strip().lower() in ("1", "true", "yes", "on")
     return found
 
 

@@ -13,10 +13,11 @@ from typing import Any, Callable
 from content.model import Content
 from content.search import SearchIndex
 from bot import events, render
+from bot.delivery import deliver_due
 from bot.send import Sender
 from handlers import dispatch
-from handlers.types import Ctx, Input, Result, Settings
-from storage import Storage, queries
+from handlers.types import Ctx, Result, Settings
+from storage import Storage, outbox, queries
 
 log = logging.getLogger(__name__)
 APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว ลองใหม่อีกครั้งในอีกสักครู่นะคะ 🙏"
@@ -56,16 +57,20 @@ class BotRuntime:
             log.exception("handler failed for %s event", events.event_type(event))
             result = Result.text(APOLOGY)
         if result is not None and inp is not None:
-            outcome = self.sender.respond(inp.chat_id, events.reply_token(event), render.render(result),
-                                          render.render(result, as_text=True))
+            messages = render.render(result)
+            outcome = self.sender.respond(events.reply_token(event), messages, render.render(result, as_text=True))
+            if outcome == "no-token":
+                outcome = self.push_instead(inp.chat_id, messages)
         log.info("event type=%s chat=%s user=%s input=%r replies=%d outcome=%s %.1fms",
                  events.event_type(event), inp.chat_kind if inp else "-", inp.user_id if inp else "-",
                  (inp.text or inp.data)[:60] if inp else "", len(result.replies) if result else 0, outcome,
                  (time.perf_counter() - started) * 1000)
         return outcome
 
-    def reply_for(self, inp: Input) -> Result | None:
-        """The handler result for `inp` in its own transaction, without sending (tests, console)."""
+    def push_instead(self, chat_id: str, messages: list) -> str:
+        """Push `messages` to `chat_id` through the outbox (the reply token was gone), sending it now."""
         with self.storage.Session.begin() as session:
-            return dispatch(Ctx(session=session, content=self.content, index=self.index, now=self.clock(),
-                                settings=self.settings, inp=inp))
+            row = outbox.enqueue(session, "push", [chat_id], [m.to_dict() for m in messages], self.clock(),
+                                 origin="reply-fallback")
+        report = deliver_due(self, self.clock(), ids=[row.id])
+        return "push" if report.sent else "push-queued"

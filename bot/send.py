@@ -1,30 +1,37 @@
 """The one place that calls the LINE Messaging API (through the SDK's `MessagingApi`), or, offline, logs.
 
-`Sender.respond` replies with the event's reply token; when LINE says the token is invalid or expired it
-falls back to a push to the chat (with an `X-Line-Retry-Key`, so LINE accepts it at most once), and when
-LINE rejects a Flex message it retries once as plain text. Every LINE error is logged with its status and
+`Sender.respond` replies with the event's reply token. When LINE says the token is invalid or expired,
+it says so ("no-token") and the caller pushes through the outbox instead; when LINE rejects a Flex
+message it retries once as plain text. Every LINE error is logged with its status and
 `x-line-request-id`, never raised into the webhook (LINE must still get its 200).
+`SdkLineApi.send` delivers outbox rows (push, multicast, broadcast) with their `X-Line-Retry-Key`.
 """
 from __future__ import annotations
 
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from linebot.v3.messaging import (ApiClient, ApiException, Configuration, FlexMessage, Message, MessagingApi,
-                                  PushMessageRequest, ReplyMessageRequest, TextMessage)
+from linebot.v3.messaging import (ApiClient, ApiException, BroadcastRequest, Configuration, FlexMessage, Message,
+                                  MessagingApi, MulticastRequest, PushMessageRequest, ReplyMessageRequest,
+                                  TextMessage)
 
 log = logging.getLogger(__name__)
+REQUEST_TIMEOUT = 10  # seconds, per LINE API call
 
 
 class LineApi(Protocol):
-    """What the bot needs from LINE: reply and push (raise `ApiException` on an error status)."""
+    """What the bot needs from LINE; each call raises `ApiException` on an error status.
+
+    `send` delivers an outbox row: kind "push" (one recipient), "multicast" (≤500 user IDs) or
+    "broadcast" (every follower), with `retry_key` as `X-Line-Retry-Key`; it returns the
+    `x-line-request-id`.
+    """
 
     def reply(self, reply_token: str, messages: list[Message]) -> None: ...
 
-    def push(self, to: str, messages: list[Message], retry_key: str) -> None: ...
+    def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None: ...
 
 
 class SdkLineApi:
@@ -37,8 +44,19 @@ class SdkLineApi:
     def reply(self, reply_token: str, messages: list[Message]) -> None:
         self._api.reply_message(ReplyMessageRequest(replyToken=reply_token, messages=messages))
 
-    def push(self, to: str, messages: list[Message], retry_key: str) -> None:
-        self._api.push_message(PushMessageRequest(to=to, messages=messages), x_line_retry_key=retry_key)
+    def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None:
+        opts = {"x_line_retry_key": retry_key, "_request_timeout": REQUEST_TIMEOUT}
+        if kind == "push":
+            resp = self._api.push_message_with_http_info(
+                PushMessageRequest.from_dict({"to": recipients[0], "messages": messages}), **opts)
+        elif kind == "multicast":
+            resp = self._api.multicast_with_http_info(
+                MulticastRequest.from_dict({"to": recipients, "messages": messages}), **opts)
+        elif kind == "broadcast":
+            resp = self._api.broadcast_with_http_info(BroadcastRequest.from_dict({"messages": messages}), **opts)
+        else:
+            raise ValueError(kind)
+        return (resp.headers or {}).get("x-line-request-id")
 
     def close(self) -> None:
         self._client.close()
@@ -55,9 +73,11 @@ class OfflineLineApi:
         self.sent.append(("reply", reply_token, messages))
         log.info("offline reply:\n%s", readable(messages))
 
-    def push(self, to: str, messages: list[Message], retry_key: str) -> None:
-        self.sent.append(("push", to, messages))
-        log.info("offline push to %s:\n%s", to, readable(messages))
+    def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None:
+        parsed = [Message.from_dict(m) for m in messages]
+        self.sent.append((kind, ",".join(recipients), parsed))
+        log.info("offline %s to %s:\n%s", kind, ", ".join(recipients) or "every follower", readable(parsed))
+        return None
 
 
 def readable(messages: list[Message]) -> str:
@@ -94,27 +114,27 @@ def _is_bad_reply_token(err: dict[str, Any]) -> bool:
 
 @dataclass
 class Sender:
-    """Delivers a handler's rendered messages for one event (see module docstring)."""
+    """Replies for one event (see module docstring); pushes are the outbox's job."""
 
     api: LineApi
 
-    def respond(self, chat_id: str, reply_token: str | None, messages: list[Message],
-                as_text: list[Message] | None = None) -> str:
-        """Send `messages` for an event; returns how: "reply", "push", "reply-text", or "failed"."""
+    def respond(self, reply_token: str | None, messages: list[Message], as_text: list[Message] | None = None) -> str:
+        """Reply with `messages`; returns "reply", "reply-text", "no-token" (push instead) or "failed"."""
         if not messages:
             return "none"
-        if reply_token:
-            try:
-                self.api.reply(reply_token, messages)
-                return "reply"
-            except ApiException as exc:
-                err = describe_error(exc)
-                log.warning("LINE reply failed: %s", err)
-                if not _is_bad_reply_token(err):
-                    if err["status"] == 400 and as_text and as_text != messages:
-                        return self._retry_as_text(reply_token, as_text)
-                    return "failed"
-        return self._push(chat_id, messages)
+        if not reply_token:
+            return "no-token"
+        try:
+            self.api.reply(reply_token, messages)
+            return "reply"
+        except ApiException as exc:
+            err = describe_error(exc)
+            log.warning("LINE reply failed: %s", err)
+            if _is_bad_reply_token(err):
+                return "no-token"
+            if err["status"] == 400 and as_text and as_text != messages:
+                return self._retry_as_text(reply_token, as_text)
+            return "failed"
 
     def _retry_as_text(self, reply_token: str, as_text: list[Message]) -> str:
         try:
@@ -122,12 +142,4 @@ class Sender:
             return "reply-text"
         except ApiException as exc:
             log.error("LINE reply as text failed too: %s", describe_error(exc))
-            return "failed"
-
-    def _push(self, chat_id: str, messages: list[Message]) -> str:
-        try:
-            self.api.push(chat_id, messages, str(uuid.uuid4()))
-            return "push"
-        except ApiException as exc:
-            log.error("LINE push fallback failed: %s", describe_error(exc))
             return "failed"

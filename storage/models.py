@@ -108,3 +108,40 @@ class UnansweredQuery(Base):
 
     def __repr__(self) -> str:
         return f"UnansweredQuery({self.text!r}, {self.chat_kind!r})"
+
+
+class OutboxMessage(Base):
+    """A message to send that is not a reply (push, multicast or broadcast), written in the same
+    transaction as the change that caused it and sent by the delivery job (`scheduler.delivery`).
+
+    `retry_key` is the stable `X-Line-Retry-Key` of every attempt, so LINE accepts the request at most
+    once (a repeat gets 409, which counts as sent). `status`: pending → sending → sent | failed | dead.
+    A `sending` row whose `lease_until` has passed was claimed by a worker that died; it is claimed again.
+    `recipients` holds user/group/room IDs (one for push, up to 500 for multicast, none for broadcast);
+    `messages` holds LINE message objects as JSON. `cost` is the LINE messages it uses from the quota.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    retry_key: Mapped[str] = mapped_column(String(36), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    cost: Mapped[int] = mapped_column(Integer, default=0)
+    origin: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    def __repr__(self) -> str:
+        return f"OutboxMessage({self.id}, {self.kind}, {self.status}, attempts={self.attempts})"
