@@ -52,7 +52,10 @@ def documents(content: Content) -> list[Doc]:
             docs.append(Doc(ind.key, "indicator", ind.code, ind.title.display, ind.title.display, ""))
             for c in ind.criteria:
                 body = _join([c.desired_state, c.measure, *c.evidence, *c.guidelines, *c.operations])
-                docs.append(Doc(c.key, "criterion", c.code, c.title.display, c.title.display, body))
+                title_text = c.title.display
+                if c.pmqa_categories:  # 1.1.4's seed heading repeats 1.1.3's; what it holds is PMQA
+                    title_text = "PMQA เกณฑ์คุณภาพการบริหารจัดการภาครัฐ หมวด 1-6"
+                docs.append(Doc(c.key, "criterion", c.code, c.title.display, title_text, body))
                 for cat in c.pmqa_categories:
                     docs.append(Doc(cat.key, "pmqa_category", cat.code, cat.title.display,
                                     f"PMQA {cat.title.display}", ""))

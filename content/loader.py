@@ -61,6 +61,12 @@ def _opt_text(value: Any, where: str) -> Text | None:
     return parse_text(value, where)
 
 
+def _note(value: Any, where: str) -> str | None:
+    """A note or gap: free Thai text shown as is (a text mapping gives its display form)."""
+    text = _opt_text(value, where)
+    return text.display if text else None
+
+
 def _texts(value: Any, where: str) -> tuple[Text, ...]:
     if value is None:
         return ()
@@ -107,9 +113,11 @@ def _parse_pmqa(raw: dict, known: set[str], where: str) -> PmqaCategory:
             evidence=_texts(it.get("evidence"), w), measure=_opt_text(it.get("measure"), w),
             main_groups=_groups_of(it.get("main_groups"), known, w),
             co_groups=_groups_of(it.get("co_groups"), known, w),
-            source=parse_source(it.get("source"), w), category_code=code))
+            source=parse_source(it.get("source"), w), category_code=code, gap=_note(it.get("gap"), w),
+            note=_note(it.get("note"), w), evidence_note=_note(it.get("evidence_note"), w)))
     return PmqaCategory(code=code, title=parse_text(raw["title"], where), items=tuple(items),
-                        source=parse_source(raw.get("source"), where))
+                        source=parse_source(raw.get("source"), where), measure=_opt_text(raw.get("measure"), where),
+                        gap=_note(raw.get("gap"), where), note=_note(raw.get("note"), where))
 
 
 def _parse_criterion(raw: dict, indicator_code: str, known: set[str], where: str) -> Criterion:
@@ -123,8 +131,8 @@ def _parse_criterion(raw: dict, indicator_code: str, known: set[str], where: str
         evidence=_texts(raw.get("evidence"), where), measure=_opt_text(raw.get("measure"), where),
         main_groups=_groups_of(raw.get("main_groups"), known, where),
         co_groups=_groups_of(raw.get("co_groups"), known, where),
-        source=parse_source(raw.get("source"), where), gap=raw.get("gap"), note=raw.get("note"),
-        evidence_note=raw.get("evidence_note"),
+        source=parse_source(raw.get("source"), where), gap=_note(raw.get("gap"), where),
+        note=_note(raw.get("note"), where), evidence_note=_note(raw.get("evidence_note"), where),
         pmqa_categories=tuple(_parse_pmqa(c, known, f"{where}.pmqa[{j}]")
                               for j, c in enumerate(raw.get("pmqa_categories") or [])))
 
@@ -140,9 +148,9 @@ def _parse_standard(raw: dict, known: set[str], name: str) -> Standard:
         criteria = tuple(_parse_criterion(c, icode, known, f"{w} criterion {c.get('code')}")
                          for c in ind.get("criteria") or [])
         indicators.append(Indicator(code=icode, title=parse_text(ind.get("title"), w), criteria=criteria,
-                                    source=parse_source(ind.get("source"), w), gap=ind.get("gap")))
+                                    source=parse_source(ind.get("source"), w), gap=_note(ind.get("gap"), w)))
     return Standard(code=code, title=parse_text(raw.get("title"), name), indicators=tuple(indicators),
-                    source=parse_source(raw.get("source"), name), gap=raw.get("gap"))
+                    source=parse_source(raw.get("source"), name), gap=_note(raw.get("gap"), name))
 
 
 def _check_sources(node: Any, where: str) -> None:

@@ -56,6 +56,9 @@ class PmqaItem:
     co_groups: tuple[str, ...]
     source: tuple[SourceRef, ...]
     category_code: str = ""
+    gap: str | None = None
+    note: str | None = None
+    evidence_note: str | None = None
 
     @property
     def key(self) -> str:
@@ -74,6 +77,9 @@ class PmqaCategory:
     title: Text
     items: tuple[PmqaItem, ...]
     source: tuple[SourceRef, ...]
+    measure: Text | None = None
+    gap: str | None = None
+    note: str | None = None
 
     @property
     def key(self) -> str:

@@ -145,8 +145,16 @@ def pmqa_overview(content: Content) -> CardList:
 
 def pmqa_category_cards(content: Content, cat: PmqaCategory, page: int = 0) -> CardList:
     """The items of PMQA category `cat` as a carousel (paged)."""
+    sections = [Section("ประเด็นในเอกสาร", (f"{len(cat.items)} ข้อ",))]
+    if cat.measure:
+        sections.append(Section("ตัวชี้วัดของหมวด", (cat.measure.display,)))
+    if cat.gap:
+        sections.append(Section("หมายเหตุ", (cat.gap,), note=True))
+    head = Card(label=f"PMQA หมวด {cat.code} · เกณฑ์ 1.1.4", title=str(cat.title), sections=tuple(sections),
+                buttons=(Button("หมวด PMQA ทั้งหมด", PostbackAction(postback.encode("pmqa"), "หมวด PMQA")),),
+                alt_text=f"PMQA หมวด {cat.code}", footnote=sources_note(cat.source))
     cards = [pmqa_item_card(content, item) for item in cat.items]
-    return _paged(f"PMQA หมวด {cat.code} {cat.title}", None, cards, cat.key, page)
+    return _paged(f"PMQA หมวด {cat.code} {cat.title}", head if page == 0 else None, cards, cat.key, page)
 
 
 def pmqa_item_card(content: Content, item: PmqaItem) -> Card:
@@ -154,8 +162,13 @@ def pmqa_item_card(content: Content, item: PmqaItem) -> Card:
     sections = [Section("ผู้รับผิดชอบ", responsible_lines(content, item.main_groups, item.co_groups))]
     if item.evidence:
         sections.append(Section("ร่องรอยหลักฐาน", bullets(item.evidence)))
+    elif item.evidence_note:
+        sections.append(Section("ร่องรอยหลักฐาน", (item.evidence_note,), note=True))
     if item.measure:
         sections.append(Section("ตัวชี้วัด", (item.measure.display,)))
+    for note in (item.gap, item.note):
+        if note:
+            sections.append(Section("หมายเหตุ", (note,), note=True))
     return Card(label=f"PMQA หมวด {item.category_code} ข้อ {item.code} · เกณฑ์ 1.1.4", title=str(item.text),
                 sections=tuple(sections),
                 buttons=(Button("รายละเอียดเต็ม", PostbackAction(postback.encode("full", k=item.key),
@@ -189,7 +202,7 @@ def full_text(content: Content, key: str) -> str | None:
     if item.measure:
         parts.append(f"ตัวชี้วัด\n{item.measure}")
     parts.append("ผู้รับผิดชอบ\n" + "\n".join(responsible_lines(content, item.main_groups, item.co_groups)))
-    for note in (getattr(item, "gap", None), getattr(item, "note", None)):
+    for note in (item.gap, item.note, item.evidence_note):
         if note:
             parts.append(f"หมายเหตุ: {note}")
     parts.append(sources_note(item.source))
