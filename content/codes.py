@@ -50,6 +50,9 @@ def parse_codes(text: str) -> list[CodeRef]:
     m = re.search(_IND + _THI + r"(\d\s*\.\s*\d)\s*" + _CRIT + _THI + r"(\d{1,2})", t)
     if m:
         refs.append(CodeRef("criterion", f"{_num(m[1])}.{m[2]}"))
+    m = re.search(_CAT + _THI + r"\d\s*(?:ขอ|ประเดน)\s*(?:ที\s*)?(\d\s*\.\s*\d{1,2})", t)  # "หมวด 2 ข้อ 2.12"
+    if m:
+        refs.append(CodeRef("pmqa_item", _num(m[1])))
     if refs:
         return refs[:1]
 

@@ -58,7 +58,7 @@ def documents(content: Content) -> list[Doc]:
                 docs.append(Doc(c.key, "criterion", c.code, c.title.display, title_text, body))
                 for cat in c.pmqa_categories:
                     docs.append(Doc(cat.key, "pmqa_category", cat.code, cat.title.display,
-                                    f"PMQA {cat.title.display}", ""))
+                                    f"PMQA หมวด {cat.code} {cat.title.display}", ""))
                     for item in cat.items:
                         body = _join([item.measure, *item.evidence, *item.guidelines, *item.operations])
                         docs.append(Doc(item.key, "pmqa_item", item.code, item.text.display,

@@ -26,13 +26,21 @@ from content.documents import Doc, documents
 from content.model import Content
 from content.thai import loose, normalize, tokens
 
-CONFIDENT_SCORE = 42.0
-TITLE_WEIGHT, BODY_WEIGHT, FUZZ_WEIGHT = 0.55, 0.30, 0.15
+CONFIDENT_SCORE = 55.0
+PHRASE_WEIGHT, COVERAGE_WEIGHT, PRECISION_WEIGHT = 0.60, 0.25, 0.15
+BODY_DISCOUNT = 0.9  # a match in the body counts a little less than one in the title
+CANDIDATES = 25  # documents rescored with rapidfuzz after the trigram pass
+SHORT_SEGMENT = 4  # characters; shorter segments must appear whole
+FUZZ_CUTOFF = 60
+KIND_PRIOR = {"pmqa_item": 0.97}
+FIELD_INTENTS = ("responsible", "evidence", "measure")
+FIELD_INTENT_PRIOR = 0.9
+RUBRIC_KEY = "reference:standards_2557"  # the general rubric, for "ได้ระดับ 5 ต้อง…" with no topic
 
 # Phrases that say what the user wants to know about an item; removed before matching.
 INTENTS: dict[str, tuple[str, ...]] = {
     "responsible": ("ใครรับผิดชอบ", "ผู้รับผิดชอบ", "รับผิดชอบ", "กลุ่มไหน", "กลุ่มใด", "ใครดูแล", "ใครทำ",
-                    "หน่วยไหน", "ผู้รับผิดชอบหลัก", "ผู้รับผิดชอบร่วม"),
+                    "หน่วยไหน", "ผู้รับผิดชอบหลัก", "ผู้รับผิดชอบร่วม", "เจ้าภาพหลัก", "เจ้าภาพ"),
     "evidence": ("ร่องรอยหลักฐาน", "หลักฐาน", "ร่องรอย", "เอกสารอะไร", "ใช้เอกสาร", "เอกสารอ้างอิง",
                  "ต้องเตรียมอะไร", "เตรียมอะไร"),
     "measure": ("ตัวชี้วัด", "วัดยังไง", "วัดอย่างไร", "วัดผล"),
@@ -41,9 +49,34 @@ INTENTS: dict[str, tuple[str, ...]] = {
 STOPWORDS = {loose(w) for w in (
     "ใคร อะไร บ้าง ไหน ยังไง อย่างไร เรื่อง การ ของ ที่ และ มี ต้อง ครับ ค่ะ คะ คับ จ้า จ้ะ หน่อย ขอ ดู อยาก "
     "รู้ ว่า ใน ให้ กับ เป็น คือ ไร หรือ ได้ จะ นะ เกี่ยวกับ ช่วย บอก หา ค้นหา ถาม เกณฑ์ ตัวบ่งชี้ มาตรฐาน "
-    "ทำ ไง ยัง แล้ว ด้วย ไหม มั้ย ๆ the what is of").split()}
+    "ทำ ไง ยัง แล้ว ด้วย ไหม มั้ย ๆ อยู่ กี่ เท่าไหร่ เท่าไร ใด นี้ นั้น ครับผม ใช้ "
+    "สวัสดี หวัดดี ขอบคุณ รับทราบ โอเค ok "
+    "the what is of").split()}
 
 _SPACE = re.compile(r"\s+")
+# "ยกระดับคุณภาพ" (raise quality) is not the intent "ระดับคุณภาพ" (quality level)
+_INTENT_RES = {name: re.compile(r"(?<!ยก)(?:" + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + ")")
+               for name, phrases in INTENTS.items()}
+# question words and polite particles, removed before tokenising (newmm splits "ไหนคะ" as "ไห|นคะ")
+_FILLER = re.compile(r"(?:อะไรบ้าง|อะไร|บ้าง|ไหน|ยังไง|อย่างไร|เท่าไหร่|เท่าไร|หรือเปล่า|หรือไม่|ไหม|มั้ย|หน่อย)"
+                     r"|(?:นะ)?(?:ครับผม|ครับ|คับ|ค่ะ|คะ|จ้า|จ้ะ)(?=\s|$)")
+LONG_SEGMENT = 12  # characters; a longer chunk is matched word group by word group
+
+
+def _group(words: list[str]) -> list[str]:
+    """One segment for a short chunk; for a long one, runs of words of at least 4 characters each."""
+    joined = "".join(words)
+    if len(joined) <= LONG_SEGMENT:
+        return [joined] if joined else []
+    groups, current = [], ""
+    for w in words:
+        current += w
+        if len(current) >= 4:
+            groups.append(current)
+            current = ""
+    if current:
+        groups[-1:] = [groups[-1] + current] if groups else [current]
+    return groups
 
 
 @dataclass(frozen=True)
@@ -93,8 +126,12 @@ class SearchIndex:
     def __init__(self, docs: list[Doc], synonyms: dict[str, tuple[str, ...]]) -> None:
         self.docs = docs
         self.by_key = {d.key: d for d in docs}
-        self.synonyms = [(loose(canon), canon, tuple(loose(v) for v in variants if loose(v)))
+        nospace = lambda text: loose(text).replace(" ", "")  # noqa: E731
+        self.synonyms = [(nospace(canon), tuple(sorted({nospace(v) for v in variants if nospace(v)}, key=len,
+                                                       reverse=True)))
                          for canon, variants in synonyms.items()]
+        self._spaced_variants = sorted({(normalize(v), normalize(v).replace(" ", "")) for vs in synonyms.values()
+                                        for v in vs if " " in v.strip()}, key=lambda p: -len(p[0]))
         self._title = _Field()
         self._body = _Field()
         df: Counter[str] = Counter()
@@ -108,7 +145,10 @@ class SearchIndex:
         n = max(len(docs), 1)
         self._idf = {g: math.log(1 + n / c) for g, c in df.items()}
         self._default_idf = math.log(1 + n)
-        self._titles_loose = [loose(d.title_text) for d in docs]
+        self._titles_nospace = [loose(d.title_text).replace(" ", "") for d in docs]
+        self._bodies_nospace = [loose(d.body_text).replace(" ", "") for d in docs]
+        self._title_mass = [sum(self._idf[g] for g in set(trigrams(d.title_text))) for d in docs]
+        tokens("มาตรฐาน")  # load the tokeniser's dictionary now, not on the first question
 
     @classmethod
     def build(cls, content: Content) -> "SearchIndex":
@@ -116,32 +156,49 @@ class SearchIndex:
         return cls(documents(content), content.synonyms)
 
     # -- query analysis -------------------------------------------------------------------------
-    def analyse(self, query: str) -> tuple[str | None, str]:
-        """(intent, topic): the intent of `query` and its topic words in loose form."""
-        marked, lq = normalize(query), loose(query)
+    def analyse(self, query: str) -> tuple[str | None, list[tuple[str, ...]]]:
+        """(intent, segments) of `query`.
+
+        A segment is one chunk the user typed between spaces (long chunks split into word groups),
+        minus question words, particles and stop words, in loose form without spaces. Each segment is a
+        tuple of alternatives: itself, then itself with a synonym's canonical wording swapped in.
+        """
+        marked = normalize(query)
         intent = None
-        for name, phrases in INTENTS.items():
-            for p in sorted(phrases, key=len, reverse=True):
-                lp = loose(p)
-                if lp and lp in lq:
-                    intent = intent or name
-                    lq = lq.replace(lp, " ")
-                    marked = marked.replace(normalize(p), " ")
-        words = [t for t in tokens(marked) if t not in STOPWORDS and t.strip()]
-        topic = " ".join(words)
-        extra = []
-        for canon_loose, canon, variants in self.synonyms:
-            padded = f" {topic} "
-            if any((f" {v} " in padded) if len(v) <= 3 else (v in topic.replace(" ", "") or v in topic)
-                   for v in variants):
-                extra.append(canon_loose)
-        if extra:
-            topic = " ".join([topic, *extra]).strip()
-        return intent, topic
+        for name, pattern in _INTENT_RES.items():
+            if pattern.search(marked):
+                intent = intent or name
+                marked = pattern.sub(" ", marked)
+        marked = _FILLER.sub(" ", marked)
+        for spaced, joined in self._spaced_variants:
+            marked = marked.replace(spaced, joined)
+        segments: list[tuple[str, ...]] = []
+        for chunk in marked.split():
+            words = [t for t in tokens(chunk) if t not in STOPWORDS]
+            for seg in _group(words):
+                alts = [seg]
+                for canon, variants in self.synonyms:
+                    for v in variants:
+                        if seg == v or (len(v) > 3 and v in seg):
+                            alts.append(seg.replace(v, canon))
+                            break
+                segments.append(tuple(dict.fromkeys(alts)))
+        return intent, segments
 
     # -- scoring ---------------------------------------------------------------------------------
-    def _score_text(self, topic: str, limit: int) -> list[Hit]:
-        grams = trigrams(topic)
+    def _segment_weight(self, seg: str) -> float:
+        grams = trigrams(seg)
+        return sum(self._idf.get(g, self._default_idf) for g in grams) / max(len(grams), 1) * len(seg)
+
+    def _match(self, seg: str, title: str, body: str) -> float:
+        """How well `seg` appears in a document: 1.0 whole in the title, less in the body or fuzzily."""
+        if len(seg) < SHORT_SEGMENT:  # short words must appear whole
+            return 1.0 if seg in title else BODY_DISCOUNT if seg in body else 0.0
+        return max(fuzz.partial_ratio(seg, title, score_cutoff=FUZZ_CUTOFF),
+                   BODY_DISCOUNT * fuzz.partial_ratio(seg, body, score_cutoff=FUZZ_CUTOFF)) / 100
+
+    def _score_text(self, segments: list[tuple[str, ...]], limit: int, intent: str | None = None) -> list[Hit]:
+        grams = [g for alts in segments for seg in alts for g in trigrams(seg)]
         if not grams:
             return []
         weights = Counter(grams)
@@ -154,16 +211,22 @@ class SearchIndex:
                 title_cov[i] += w
             for i in self._body.postings.get(g, ()):
                 body_cov[i] += w
-        candidates = set(title_cov) | set(body_cov)
-        topic_nospace = topic.replace(" ", "")
+        coverage = {i: max(title_cov[i], BODY_DISCOUNT * body_cov[i]) / total for i in set(title_cov) | set(body_cov)}
+        candidates = sorted(coverage, key=coverage.get, reverse=True)[:CANDIDATES]
+        seg_weights = [(alts, self._segment_weight(alts[0])) for alts in segments if len(alts[0]) >= 2]
+        weight_sum = sum(w for _, w in seg_weights) or 1.0
         scored = []
         for i in candidates:
-            fz = fuzz.partial_ratio(topic_nospace, self._titles_loose[i].replace(" ", "")) / 100 \
-                if len(topic_nospace) >= 4 else 0.0
-            s = 100 * (TITLE_WEIGHT * title_cov[i] / total + BODY_WEIGHT * body_cov[i] / total
-                       + FUZZ_WEIGHT * fz)
+            title, body = self._titles_nospace[i], self._bodies_nospace[i]
+            phrase = sum(w * max(self._match(seg, title, body) for seg in alts) for alts, w in seg_weights)
+            phrase /= weight_sum
+            precision = min(title_cov[i] / self._title_mass[i], 1.0) if self._title_mass[i] else 0.0
+            s = 100 * (PHRASE_WEIGHT * phrase + COVERAGE_WEIGHT * coverage[i] + PRECISION_WEIGHT * precision)
             d = self.docs[i]
-            scored.append(Hit(d.key, d.kind, d.code, d.title, round(s, 2)))
+            prior = KIND_PRIOR.get(d.kind, 1.0)
+            if intent in FIELD_INTENTS and d.kind not in ("criterion", "pmqa_item"):
+                prior *= FIELD_INTENT_PRIOR  # only criteria and PMQA items have groups, evidence, measures
+            scored.append(Hit(d.key, d.kind, d.code, d.title, round(s * prior, 2)))
         scored.sort(key=lambda h: (-h.score, _KIND_ORDER.get(h.kind, 9), h.code))
         return scored[:limit]
 
@@ -191,13 +254,18 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Search `query`; hits best first (at most `limit`, codes may give more). Never raises."""
-        intent, topic = self.analyse(query)
+        intent, segments = self.analyse(query)
+        topic = " ".join(alts[0] for alts in segments)
         refs = parse_codes(query)
         if refs:
             hits, missing = self._resolve_codes(refs)
             if hits or missing:
                 return SearchResult(tuple(hits), "code", intent, bool(hits), tuple(missing), topic)
-        hits = self._score_text(topic, limit)
+        hits = self._score_text(segments, limit, intent)
+        if not hits and _INTENT_RES["rubric"].search(normalize(query)) and RUBRIC_KEY in self.by_key:
+            d = self.by_key[RUBRIC_KEY]
+            return SearchResult((Hit(d.key, d.kind, d.code, d.title, CONFIDENT_SCORE),), "text", "rubric", True,
+                                (), topic)
         confident = bool(hits) and hits[0].score >= CONFIDENT_SCORE
         return SearchResult(tuple(hits), "text" if hits else "none", intent, confident, (), topic)
 

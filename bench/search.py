@@ -1,0 +1,54 @@
+"""Search quality and latency over the whole bundled content.
+
+Prints top-1 and top-3 on the evaluation set (tests/search_eval.yaml) and p50/p99 latency per query.
+Target: p99 under 10 ms on the project machine (2 cores). Run: python bench/search.py
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from content.loader import load_content  # noqa: E402
+from content.search import SearchIndex  # noqa: E402
+from tests.search_eval import evaluate, load_queries  # noqa: E402
+
+ROUNDS = 20
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    index = SearchIndex.build(load_content())
+    build_ms = (time.perf_counter() - t0) * 1000
+    queries = load_queries()
+    report = evaluate(index, queries)
+    for q in queries:  # warm caches (tokeniser) once, as a running bot would be
+        index.search(q["q"])
+    samples = []
+    for _ in range(ROUNDS):
+        for q in queries:
+            t = time.perf_counter()
+            index.search(q["q"])
+            samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    p50 = statistics.median(samples)
+    p99 = samples[int(len(samples) * 0.99) - 1]
+    print(f"documents indexed   {len(index.docs)}  (index built in {build_ms:.0f} ms)")
+    print(f"queries             {report.total} answerable + {report.chitchat} chit-chat")
+    print(f"top-1               {report.top1_rate:.1%}  ({report.top1}/{report.total})")
+    print(f"top-3               {report.top3_rate:.1%}  ({report.top3}/{report.total})")
+    print(f"chit-chat answered  {len(report.chitchat_answered)}")
+    print(f"latency p50         {p50:.2f} ms")
+    print(f"latency p99         {p99:.2f} ms  (target < 10 ms; {len(samples)} searches)")
+    print(f"latency max         {samples[-1]:.2f} ms")
+    for q, expect, got in report.misses:
+        print(f"  miss: {q!r} expected {expect}, got {got}")
+    for q, got in report.chitchat_answered:
+        print(f"  chit-chat answered: {q!r} -> {got}")
+
+
+if __name__ == "__main__":
+    main()
