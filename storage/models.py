@@ -145,3 +145,186 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"OutboxMessage({self.id}, {self.kind}, {self.status}, attempts={self.attempts})"
+
+
+class Member(Base):
+    """A LINE user the bot knows: who they are and what they may do.
+
+    `role`: guest (default), staff (with `work_group`, an id of `content/groups.yaml`), school (with
+    `school_code`), admin. `complaint_officer` is a flag an admin gives to staff. `status`: active,
+    pending (waiting for approval), removed. `display_name` comes from the profile API, refreshed now
+    and then (`profile_refreshed_at`, UTC). `following` is False after an unfollow (block).
+    """
+
+    __tablename__ = "members"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    picture_url: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(10), default="guest", index=True)
+    work_group: Mapped[str | None] = mapped_column(String(20), index=True)
+    school_code: Mapped[str | None] = mapped_column(ForeignKey("schools.code"))
+    complaint_officer: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    following: Mapped[bool] = mapped_column(default=True)
+    profile_refreshed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Member({self.user_id!r}, {self.role!r}, {self.work_group or self.school_code!r})"
+
+
+class School(Base):
+    """A school (สถานศึกษา) of the office, imported from a CSV: code, name, district or network."""
+
+    __tablename__ = "schools"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(200), default="")
+
+    def __repr__(self) -> str:
+        return f"School({self.code!r}, {self.name!r})"
+
+
+class RegistrationRequest(Base):
+    """A member's request to become staff (of a work group) or a school user; an admin decides."""
+
+    __tablename__ = "registration_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("members.user_id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    work_group: Mapped[str | None] = mapped_column(String(20))
+    school_code: Mapped[str | None] = mapped_column(ForeignKey("schools.code"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"RegistrationRequest({self.id}, {self.user_id!r}, {self.role!r}, {self.status!r})"
+
+
+class InviteCode(Base):
+    """A single-use, expiring code that registers its user straight away with `role` and group/school."""
+
+    __tablename__ = "invite_codes"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))
+    work_group: Mapped[str | None] = mapped_column(String(20))
+    school_code: Mapped[str | None] = mapped_column(ForeignKey("schools.code"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_by: Mapped[str | None] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"InviteCode({self.code!r}, {self.role!r}, used={self.used_by is not None})"
+
+
+class ChatGroup(Base):
+    """A LINE group chat (or multi-person room) the bot is in, and what it is bound to.
+
+    `binding`: None, "work_group" (with `work_group`), "all_staff" or "admins". `active` is False after
+    a leave event. `member_count` is cached from the API (a push to a group costs one message a member).
+    """
+
+    __tablename__ = "chat_groups"
+
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="group")
+    name: Mapped[str] = mapped_column(String(200), default="")
+    binding: Mapped[str | None] = mapped_column(String(20))
+    work_group: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    member_count: Mapped[int | None]
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"ChatGroup({self.chat_id!r}, {self.binding!r}, {self.work_group!r}, active={self.active})"
+
+
+class ConversationState(Base):
+    """Where a multi-step flow stands for one person in one chat, with an expiry (UTC).
+
+    `session_id` changes whenever a flow starts, so buttons of an older flow are recognised as expired.
+    """
+
+    __tablename__ = "conversation_states"
+
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str] = mapped_column(String(30))
+    session_id: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]]
+    expires_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"ConversationState({self.chat_id!r}, {self.user_id!r}, {self.flow}/{self.step})"
+
+
+class Broadcast(Base):
+    """An admin's announcement: audience, content, optional schedule and acknowledgement, and results.
+
+    `audience` is e.g. ``{"kind": "work_groups", "groups": ["admin", "policy"]}`` (kinds: all_staff,
+    all_schools, work_groups, chat_groups, followers). `status`: scheduled, sending, sent, cancelled.
+    `scheduled_at` is UTC. `cost` is the LINE messages it used; `report` holds sent/failed counts.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[dict[str, Any]]
+    text: Mapped[str] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    link_url: Mapped[str | None] = mapped_column(Text)
+    link_label: Mapped[str | None] = mapped_column(String(40))
+    ack_required: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    scheduled_at: Mapped[datetime]
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    cost: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"Broadcast({self.id}, {self.status!r}, {self.audience!r})"
+
+
+class BroadcastRecipient(Base):
+    """One person a broadcast went to (directly or through a group chat) and, if asked, their ack."""
+
+    __tablename__ = "broadcast_recipients"
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    work_group: Mapped[str | None] = mapped_column(String(20))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    acked_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"BroadcastRecipient({self.broadcast_id}, {self.user_id!r}, acked={self.acked_at is not None})"
+
+
+class AuditLog(Base):
+    """An admin action: who (`actor_id`), when (UTC), what (`action`, `target`, `detail`)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"AuditLog({self.actor_id!r}, {self.action!r}, {self.target!r})"

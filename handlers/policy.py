@@ -1,0 +1,76 @@
+"""Who may do what: the one permission policy every handler asks.
+
+Roles (storage.models.Member.role): guest, staff, school, admin; complaint officer is a flag on staff.
+A member whose registration is pending or who was removed counts as a guest. Admins listed in
+`LINE_ADMIN_USER_IDS` are admins whatever the database says.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.types import UserFacingError
+
+GUEST, STAFF, SCHOOL, ADMIN = "guest", "staff", "school", "admin"
+ROLES = (GUEST, STAFF, SCHOOL, ADMIN)
+ROLE_NAMES = {GUEST: "ผู้ใช้ทั่วไป", STAFF: "บุคลากรสำนักงาน", SCHOOL: "สถานศึกษา", ADMIN: "ผู้ดูแลระบบ"}
+
+# action -> roles allowed; "officer" means the complaint-officer flag
+RULES: dict[str, frozenset[str]] = {
+    "lookup": frozenset(ROLES),
+    "profile": frozenset(ROLES),
+    "register": frozenset(ROLES),
+    "ack": frozenset(ROLES),
+    "groups.view": frozenset({STAFF, ADMIN}),
+    "schools.view": frozenset({STAFF, ADMIN}),
+    "members.view": frozenset({ADMIN}),
+    "members.set_role": frozenset({ADMIN}),
+    "members.remove": frozenset({ADMIN}),
+    "members.set_officer": frozenset({ADMIN}),
+    "registration.decide": frozenset({ADMIN}),
+    "invite.create": frozenset({ADMIN}),
+    "group.bind": frozenset({ADMIN}),
+    "broadcast.send": frozenset({ADMIN}),
+    "broadcast.report": frozenset({ADMIN}),
+    "unanswered.view": frozenset({ADMIN}),
+    "audit.view": frozenset({ADMIN}),
+    "complaints.handle": frozenset({ADMIN, "officer"}),
+}
+
+REFUSED = {
+    ADMIN: "ขออภัยค่ะ คำสั่งนี้สำหรับผู้ดูแลระบบเท่านั้น 🙏",
+    STAFF: "ขออภัยค่ะ ส่วนนี้สำหรับบุคลากรของสำนักงานที่ลงทะเบียนแล้ว พิมพ์ \"ลงทะเบียน\" เพื่อขอสิทธิ์ได้ค่ะ",
+    "officer": "ขออภัยค่ะ ส่วนนี้สำหรับผู้ดูแลระบบและเจ้าหน้าที่รับเรื่องร้องเรียนค่ะ",
+}
+NEEDS_PRIVATE_CHAT = ("ขออภัยค่ะ ในกลุ่มนี้บอทไม่เห็นว่าใครเป็นผู้ส่ง (LINE ส่งข้อมูลผู้ส่งเฉพาะจากแอปบนมือถือ) "
+                      "รบกวนทำรายการนี้ในแชต 1:1 กับบอทนะคะ")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the policy sees them: `user_id` (None when LINE did not say), role, flags."""
+
+    user_id: str | None
+    role: str = GUEST
+    work_group: str | None = None
+    school_code: str | None = None
+    complaint_officer: bool = False
+
+
+def allowed(actor: Actor, action: str) -> bool:
+    """True when `actor` may do `action` (a key of `RULES`); unknown actions are refused."""
+    rule = RULES.get(action)
+    if rule is None or actor.user_id is None:
+        return False
+    if actor.role in rule:
+        return True
+    return "officer" in rule and actor.role == STAFF and actor.complaint_officer
+
+
+def require(actor: Actor, action: str) -> None:
+    """Raise `UserFacingError` with a polite Thai reason unless `actor` may do `action`."""
+    if actor.user_id is None:
+        raise UserFacingError(NEEDS_PRIVATE_CHAT)
+    if not allowed(actor, action):
+        rule = RULES.get(action, frozenset({ADMIN}))
+        key = ADMIN if rule == frozenset({ADMIN}) else "officer" if "officer" in rule else STAFF
+        raise UserFacingError(REFUSED[key])
