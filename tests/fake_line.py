@@ -35,7 +35,7 @@ import socket
 import threading
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from werkzeug.datastructures import Headers
@@ -247,11 +247,12 @@ class FakeLine:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the listening socket and any open connection (idempotent)."""
+        """Stop serving, close the listening socket and any open connection, and clear `url` (idempotent)."""
         server, thread = self._server, self._thread
         if server is None:
             return
         self._server = self._thread = None
+        self.url = None
         server.shutdown()
         for conn in server.fake_line_connections.snapshot():
             try:
