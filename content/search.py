@@ -27,9 +27,12 @@ from content.model import Content
 from content.thai import loose, normalize, tokens
 
 CONFIDENT_SCORE = 55.0
+CONFIDENT_FOUND = 0.5  # and at least half of what was asked must be in the item
+FOUND_MATCH = 0.7
+SEGMENT_LENGTH_POWER = 0.5  # long unknown words should not outweigh everything else
 PHRASE_WEIGHT, COVERAGE_WEIGHT, PRECISION_WEIGHT = 0.60, 0.25, 0.15
 BODY_DISCOUNT = 0.9  # a match in the body counts a little less than one in the title
-CANDIDATES = 25  # documents rescored with rapidfuzz after the trigram pass
+CANDIDATES = 15  # documents rescored with rapidfuzz after the trigram pass
 SHORT_SEGMENT = 4  # characters; shorter segments must appear whole
 FUZZ_CUTOFF = 60
 KIND_PRIOR = {"pmqa_item": 0.97}
@@ -40,7 +43,8 @@ RUBRIC_KEY = "reference:standards_2557"  # the general rubric, for "ได้ร
 # Phrases that say what the user wants to know about an item; removed before matching.
 INTENTS: dict[str, tuple[str, ...]] = {
     "responsible": ("ใครรับผิดชอบ", "ผู้รับผิดชอบ", "รับผิดชอบ", "กลุ่มไหน", "กลุ่มใด", "ใครดูแล", "ใครทำ",
-                    "หน่วยไหน", "ผู้รับผิดชอบหลัก", "ผู้รับผิดชอบร่วม", "เจ้าภาพหลัก", "เจ้าภาพ"),
+                    "หน่วยไหน", "ผู้รับผิดชอบหลัก", "ผู้รับผิดชอบร่วม", "รับผิดชอบหลัก", "รับผิดชอบร่วม",
+                    "เจ้าภาพหลัก", "เจ้าภาพ"),
     "evidence": ("ร่องรอยหลักฐาน", "หลักฐาน", "ร่องรอย", "เอกสารอะไร", "ใช้เอกสาร", "เอกสารอ้างอิง",
                  "ต้องเตรียมอะไร", "เตรียมอะไร"),
     "measure": ("ตัวชี้วัด", "วัดยังไง", "วัดอย่างไร", "วัดผล"),
@@ -50,7 +54,7 @@ STOPWORDS = {loose(w) for w in (
     "ใคร อะไร บ้าง ไหน ยังไง อย่างไร เรื่อง การ ของ ที่ และ มี ต้อง ครับ ค่ะ คะ คับ จ้า จ้ะ หน่อย ขอ ดู อยาก "
     "รู้ ว่า ใน ให้ กับ เป็น คือ ไร หรือ ได้ จะ นะ เกี่ยวกับ ช่วย บอก หา ค้นหา ถาม เกณฑ์ ตัวบ่งชี้ มาตรฐาน "
     "ทำ ไง ยัง แล้ว ด้วย ไหม มั้ย ๆ อยู่ กี่ เท่าไหร่ เท่าไร ใด นี้ นั้น ครับผม ใช้ "
-    "สวัสดี หวัดดี ขอบคุณ รับทราบ โอเค ok "
+    "สวัสดี หวัดดี ขอบคุณ รับทราบ โอเค ok ว่าด้วย "
     "the what is of").split()}
 
 _SPACE = re.compile(r"\s+")
@@ -60,22 +64,17 @@ _INTENT_RES = {name: re.compile(r"(?<!ยก)(?:" + "|".join(map(re.escape, sort
 # question words and polite particles, removed before tokenising (newmm splits "ไหนคะ" as "ไห|นคะ")
 _FILLER = re.compile(r"(?:อะไรบ้าง|อะไร|บ้าง|ไหน|ยังไง|อย่างไร|เท่าไหร่|เท่าไร|หรือเปล่า|หรือไม่|ไหม|มั้ย|หน่อย)"
                      r"|(?:นะ)?(?:ครับผม|ครับ|คับ|ค่ะ|คะ|จ้า|จ้ะ)(?=\s|$)")
-LONG_SEGMENT = 12  # characters; a longer chunk is matched word group by word group
 
 
 def _group(words: list[str]) -> list[str]:
-    """One segment for a short chunk; for a long one, runs of words of at least 4 characters each."""
-    joined = "".join(words)
-    if len(joined) <= LONG_SEGMENT:
-        return [joined] if joined else []
-    groups, current = [], ""
+    """The words of a chunk, a word under 3 characters joined to its neighbour (newmm leaves fragments
+    like "ระ|บบ" when marks are missing)."""
+    groups: list[str] = []
     for w in words:
-        current += w
-        if len(current) >= 4:
-            groups.append(current)
-            current = ""
-    if current:
-        groups[-1:] = [groups[-1] + current] if groups else [current]
+        if groups and (len(w) < 3 or len(groups[-1]) < 3):
+            groups[-1] += w
+        else:
+            groups.append(w)
     return groups
 
 
@@ -88,6 +87,7 @@ class Hit:
     code: str
     title: str
     score: float
+    found: float = 1.0  # share of the query's words (by weight) found in the item
 
 
 @dataclass(frozen=True)
@@ -175,8 +175,12 @@ class SearchIndex:
         segments: list[tuple[str, ...]] = []
         for chunk in marked.split():
             words = [t for t in tokens(chunk) if t not in STOPWORDS]
-            for seg in _group(words):
-                alts = [seg]
+            groups = _group(words)
+            whole = "".join(words)
+            for seg in groups:
+                # the whole chunk is an alternative: a typo splits a word ("ประเมน" -> ประ|เมน) but the
+                # chunk still matches fuzzily
+                alts = [seg, whole] if len(groups) > 1 else [seg]
                 for canon, variants in self.synonyms:
                     for v in variants:
                         if seg == v or (len(v) > 3 and v in seg):
@@ -188,7 +192,7 @@ class SearchIndex:
     # -- scoring ---------------------------------------------------------------------------------
     def _segment_weight(self, seg: str) -> float:
         grams = trigrams(seg)
-        return sum(self._idf.get(g, self._default_idf) for g in grams) / max(len(grams), 1) * len(seg)
+        return sum(self._idf.get(g, self._default_idf) for g in grams) / max(len(grams), 1) * len(seg) ** SEGMENT_LENGTH_POWER
 
     def _match(self, seg: str, title: str, body: str) -> float:
         """How well `seg` appears in a document: 1.0 whole in the title, less in the body or fuzzily."""
@@ -218,15 +222,18 @@ class SearchIndex:
         scored = []
         for i in candidates:
             title, body = self._titles_nospace[i], self._bodies_nospace[i]
-            phrase = sum(w * max(self._match(seg, title, body) for seg in alts) for alts, w in seg_weights)
-            phrase /= weight_sum
+            memo: dict[str, float] = {}  # word groups of one chunk share the chunk as an alternative
+            matches = [(w, max(memo[seg] if seg in memo else memo.setdefault(seg, self._match(seg, title, body))
+                               for seg in alts)) for alts, w in seg_weights]
+            phrase = sum(w * m for w, m in matches) / weight_sum
+            found = sum(w for w, m in matches if m >= FOUND_MATCH) / weight_sum
             precision = min(title_cov[i] / self._title_mass[i], 1.0) if self._title_mass[i] else 0.0
             s = 100 * (PHRASE_WEIGHT * phrase + COVERAGE_WEIGHT * coverage[i] + PRECISION_WEIGHT * precision)
             d = self.docs[i]
             prior = KIND_PRIOR.get(d.kind, 1.0)
             if intent in FIELD_INTENTS and d.kind not in ("criterion", "pmqa_item"):
                 prior *= FIELD_INTENT_PRIOR  # only criteria and PMQA items have groups, evidence, measures
-            scored.append(Hit(d.key, d.kind, d.code, d.title, round(s * prior, 2)))
+            scored.append(Hit(d.key, d.kind, d.code, d.title, round(s * prior, 2), round(found, 2)))
         scored.sort(key=lambda h: (-h.score, _KIND_ORDER.get(h.kind, 9), h.code))
         return scored[:limit]
 
@@ -266,7 +273,7 @@ class SearchIndex:
             d = self.by_key[RUBRIC_KEY]
             return SearchResult((Hit(d.key, d.kind, d.code, d.title, CONFIDENT_SCORE),), "text", "rubric", True,
                                 (), topic)
-        confident = bool(hits) and hits[0].score >= CONFIDENT_SCORE
+        confident = bool(hits) and hits[0].score >= CONFIDENT_SCORE and hits[0].found >= CONFIDENT_FOUND
         return SearchResult(tuple(hits), "text" if hits else "none", intent, confident, (), topic)
 
 

@@ -15,7 +15,7 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # Tone marks, mai taikhu and thanthakhat: the marks people most often drop or mistype on phones.
 LOOSE_MARKS = dict.fromkeys(map(ord, "\u0e48\u0e49\u0e4a\u0e4b\u0e47\u0e4c"), None)
 _SPACES = re.compile(r"\s+")
-_PUNCT = re.compile(r"[\"'“”‘’`!?？！,;:()\[\]{}<>«»/\\|*_~^=+#@&%$-]+")
+_PUNCT = re.compile(r"[\"'“”‘’`!?？！,;:()\[\]{}<>«»/\\|*_~^=+#@&%$\-–—―…•·]+")
 _REPEAT = re.compile(r"(\D)\1{2,}")  # "ครับบบบ" -> "ครับ"; digits are kept ("555" is laughter, not "5")
 
 

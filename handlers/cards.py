@@ -88,13 +88,18 @@ def indicator_cards(content: Content, ind: Indicator, page: int = 0) -> CardList
     head_lines = [f"มาตรฐานที่ {ind.standard_code}: {content.standard(ind.standard_code).title}",
                   f"มีเกณฑ์การประเมินในเอกสาร {len(ind.criteria)} ข้อ"]
     sections = [Section("อยู่ภายใต้", tuple(head_lines))]
+    issue = rubrics.strategy_issue_for(content, ind.code)
+    buttons = [show(f"standard:{ind.standard_code}", f"กลับมาตรฐานที่ {ind.standard_code}")]
+    if issue:
+        sections.append(Section("ติดตามตามกลยุทธ์ที่ 5 (ปีงบประมาณ 2556)", (f"ประเด็นที่ {issue['code']}",)))
+        buttons.append(show(f"issue:{issue['code']}", f"ประเด็น {issue['code']}"))
     rubric = rubrics.for_indicator(content, ind.code)
     if rubric:
         sections.append(Section(rubric.heading, rubric.lines))
     if ind.gap:
         sections.append(Section("หมายเหตุ", (ind.gap,), note=True))
     head = Card(label=f"ตัวบ่งชี้ที่ {ind.code}", title=str(ind.title), sections=tuple(sections),
-                buttons=(show(f"standard:{ind.standard_code}", f"กลับมาตรฐานที่ {ind.standard_code}"),),
+                buttons=tuple(buttons),
                 alt_text=f"ตัวบ่งชี้ที่ {ind.code} {ind.title}", footnote=sources_note(ind.source))
     cards = [criterion_summary(content, c) for c in ind.criteria]
     return _paged(f"ตัวบ่งชี้ที่ {ind.code} {ind.title}", head if page == 0 else None, cards, ind.key, page)
