@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 import scheduler
 from bot import console
@@ -15,6 +16,7 @@ from storage import get_storage, queries
 
 
 @click.command("chat", help="Chat with the bot in this terminal (offline; nothing is sent to LINE).")
+@with_appcontext
 @click.option("--group", "group_id", default=None, help="Start in a group chat with this group ID.")
 @click.option("--user", "user_id", default=None, help="Chat as this LINE user ID.")
 def chat_command(group_id: str | None, user_id: str | None) -> None:
@@ -25,6 +27,7 @@ def chat_command(group_id: str | None, user_id: str | None) -> None:
 
 
 @click.command("sync-content", help="Validate content/*.yaml and load it into the database.")
+@with_appcontext
 def sync_content_command() -> None:
     load_content.cache_clear()
     with get_storage().Session.begin() as session:
@@ -34,6 +37,7 @@ def sync_content_command() -> None:
 
 
 @click.command("unanswered", help="The most frequent questions the bot could not answer.")
+@with_appcontext
 @click.option("--days", default=30, show_default=True, help="Look back this many days.")
 def unanswered_command(days: int) -> None:
     with get_storage().Session() as session:

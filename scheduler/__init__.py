@@ -14,6 +14,7 @@ import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from scheduler import jobs
 
@@ -45,6 +46,7 @@ def start_embedded(app: Flask) -> BackgroundScheduler:
 
 
 @click.command("run-job", help="Run one scheduled job now: " + ", ".join(jobs.JOBS))
+@with_appcontext
 @click.argument("name", type=click.Choice(sorted(jobs.JOBS)))
 def run_job_command(name: str) -> None:
     click.echo(jobs.run(current_app.extensions["bot"], name))

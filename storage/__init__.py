@@ -8,6 +8,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,6 +95,7 @@ def db_cli() -> None:
 
 
 @db_cli.command("upgrade", help="Apply migrations up to REVISION (default: head).")
+@with_appcontext
 @click.argument("revision", default="head")
 def upgrade_command(revision: str) -> None:
     upgrade(get_storage().engine, revision)

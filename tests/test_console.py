@@ -1,0 +1,44 @@
+"""The offline chat console: a newcomer's way to try the bot without a LINE channel."""
+import pytest
+
+from bot import create_app
+from bot.console import Console
+from storage import get_storage
+
+
+@pytest.fixture(scope="module")
+def offline_app(database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": "",
+                      "LINE_CHANNEL_ACCESS_TOKEN": ""})
+    yield app
+    get_storage(app).engine.dispose()
+
+
+def test_the_console_answers_codes_and_questions_and_numbers_press_buttons(offline_app):
+    console = Console(offline_app.extensions["bot"])
+    out = console.handle_line("ตบช. 2.1")
+    assert "ตัวบ่งชี้ที่ 2.1" in out and "[1]" in out
+    out = console.handle_line("ใครรับผิดชอบการตรวจประเมินภายใน")
+    assert "เกณฑ์ 1.1.5" in out and "หลัก: กลุ่มอำนวยการ" in out
+    number = next(line.split("]")[0].strip("[") for line in out.splitlines() if "รายละเอียดเต็ม" in line)
+    details = console.handle_line(number)
+    assert details.startswith("(กด: รายละเอียดเกณฑ์ 1.1.5)") and "ร่องรอยหลักฐาน" in details
+
+
+def test_in_a_group_the_console_needs_the_bot_to_be_called(offline_app):
+    console = Console(offline_app.extensions["bot"])
+    console.handle_line("/group")
+    assert console.handle_line("ประชุมบ่ายนี้นะ") == "(บอทไม่ตอบ)"
+    assert "ตัวบ่งชี้ที่ 5.1" in console.handle_line("บอท ตบช 5.1")
+
+
+def test_the_flask_chat_command_runs_offline(offline_app):
+    runner = offline_app.test_cli_runner()
+    result = runner.invoke(args=["chat"], input="สวัสดี\nเกณฑ์ ๕.๒.๔\n/quit\n")
+    assert result.exit_code == 0, result.output
+    assert "บอท> " in result.output and "เกณฑ์ 5.2.4" in result.output
+    offline_app.extensions.pop("scheduler").shutdown(wait=False)
+
+
+def test_without_a_channel_secret_the_webhook_is_off(offline_app):
+    assert offline_app.test_client().post("/callback", data=b"{}").status_code == 503
