@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -77,10 +77,10 @@ def ping(storage: Storage) -> None:
 
 def init_app(app: Flask) -> Storage:
     """Create the engine and sessionmaker for `app`, migrate if `AUTO_MIGRATE`, register `flask db`."""
-    url = app.config["DATABASE_URL"]
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    url = make_url(normalize_url(app.config["DATABASE_URL"]))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # e.g. a fresh clone's instance/
+    engine = make_engine(url.render_as_string(hide_password=False))
     storage = Storage(engine, sessionmaker(engine, expire_on_commit=False))
     app.extensions["storage"] = storage
     if app.config.get("AUTO_MIGRATE", True):

@@ -42,3 +42,10 @@ def test_the_flask_chat_command_runs_offline(offline_app):
 
 def test_without_a_channel_secret_the_webhook_is_off(offline_app):
     assert offline_app.test_client().post("/callback", data=b"{}").status_code == 503
+
+
+def test_a_fresh_checkout_creates_its_sqlite_folder_on_first_start(tmp_path):
+    url = f"sqlite:///{tmp_path / 'instance' / 'nested' / 'bot.sqlite3'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    assert app.test_client().get("/healthz").status_code == 200
+    get_storage(app).engine.dispose()
