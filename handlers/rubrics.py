@@ -31,9 +31,24 @@ def text_of(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _common_prefix(texts: list[str]) -> str:
+    """The words every text starts with (cut at a space, so no word is split)."""
+    if len(texts) < 2:
+        return ""
+    prefix = texts[0]
+    for t in texts[1:]:
+        while not t.startswith(prefix):
+            prefix = prefix[:-1]
+    return prefix[: prefix.rfind(" ") + 1] if " " in prefix else ""
+
+
 def _levels(levels: list[dict], gap: str | None) -> tuple[str, ...]:
-    lines = [f"ระดับ {lv['level']}: {text_of(lv.get('description'))}"
-             for lv in sorted(levels, key=lambda lv: -int(lv["level"]))]
+    """One line per level, best first; wording all levels share is said once on top."""
+    ordered = sorted(levels, key=lambda lv: -int(lv["level"]))
+    texts = [" ".join(text_of(lv.get("description")).split()) for lv in ordered]
+    shared = _common_prefix(texts)
+    lines = [shared.strip() + " …"] if shared else []
+    lines += [f"ระดับ {lv['level']}: {t[len(shared):]}" for lv, t in zip(ordered, texts)]
     if gap:
         lines.append(f"⚠ {gap}")
     return tuple(lines)

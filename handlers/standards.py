@@ -29,12 +29,16 @@ MISSING = {
 GUESS_SCORE = 25.0
 
 
+HIT_LABELS = {"criterion": "เกณฑ์ {code}", "indicator": "ตบช. {code}", "standard": "มาตรฐานที่ {code}",
+              "pmqa_item": "PMQA ข้อ {code}", "pmqa_category": "PMQA หมวด {code}", "issue": "ประเด็น {code}",
+              "sar": "SAR", "rounds": "รอบการรายงาน", "process": "ขั้นตอนงานมาตรฐาน",
+              "edition_2557": "มาตรฐาน 2557"}
+
+
 def hit_button(hit: Hit) -> Button:
-    """A quick reply that opens `hit`, labelled by its code."""
-    label = {"criterion": "เกณฑ์", "indicator": "ตบช.", "standard": "มฐ.", "pmqa_item": "PMQA",
-             "pmqa_category": "PMQA หมวด", "issue": "ประเด็น"}.get(hit.kind, "")
-    text = f"{label} {hit.code}".strip() if label else hit.title
-    return cards.show(hit.key, f"{text} {hit.title}", f"{text} {hit.title}")
+    """A quick reply that opens `hit`: a short label by its code, the full title as the echoed text."""
+    label = HIT_LABELS.get(hit.kind, "{code}").format(code=hit.code)
+    return cards.show(hit.key, label, f"{label} {hit.title}")
 
 
 def lookup(ctx: Ctx, text: str) -> Result:

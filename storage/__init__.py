@@ -1,11 +1,13 @@
 """Database wiring: one engine and one sessionmaker per app, Alembic migrations, and `flask db` commands."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from alembic import command
+from alembic.runtime.migration import MigrationContext
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -13,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,14 @@ def alembic_config(url: str) -> AlembicConfig:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run Alembic migrations up to `revision` on `engine` (idempotent; safe on every start)."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start chatter; we log what changed
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        before = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(cfg, revision)
+        after = MigrationContext.configure(conn).get_current_revision()
+    if before != after:
+        log.info("database migrated from %s to %s", before or "empty", after)
 
 
 def get_storage(app: Flask | None = None) -> Storage:
