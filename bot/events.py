@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from linebot.v3.webhooks import (FollowEvent, GroupSource, JoinEvent, MessageEvent, PostbackEvent, RoomSource,
-                                 StickerMessageContent, TextMessageContent, UserSource)
+from linebot.v3.webhooks import (FollowEvent, GroupSource, JoinEvent, LeaveEvent, MemberJoinedEvent,
+                                 MemberLeftEvent, MessageEvent, PostbackEvent, RoomSource, StickerMessageContent,
+                                 TextMessageContent, UnfollowEvent, UserSource)
 
 from handlers.types import Input
 
@@ -47,7 +48,7 @@ def _strip_self_mention(content: TextMessageContent) -> tuple[str, bool]:
 
 
 def to_input(event: Any) -> Input | None:
-    """Our `Input` for `event`, or None for events the bot does not act on (unfollow, leave, unknown…)."""
+    """Our `Input` for `event`, or None for events without a usable source (unknown types)."""
     where = _source(event)
     if where is None:
         return None
@@ -72,4 +73,13 @@ def to_input(event: Any) -> Input | None:
         return Input(kind="follow", **base)
     if isinstance(event, JoinEvent):
         return Input(kind="join", **base)
+    if isinstance(event, UnfollowEvent):
+        return Input(kind="unfollow", **base)
+    if isinstance(event, LeaveEvent):
+        return Input(kind="leave", **base)
+    if isinstance(event, (MemberJoinedEvent, MemberLeftEvent)):
+        people = event.joined if isinstance(event, MemberJoinedEvent) else event.left
+        ids = tuple(m.user_id for m in (people.members or []) if getattr(m, "user_id", None))
+        kind = "member_joined" if isinstance(event, MemberJoinedEvent) else "member_left"
+        return Input(kind=kind, member_ids=ids, **base)
     return Input(kind="other", **base)

@@ -16,8 +16,9 @@ from bot import events, render
 from bot.delivery import deliver_due
 from bot.send import Sender
 from handlers import dispatch
-from handlers.types import Ctx, Result, Settings
-from storage import Storage, outbox, queries
+from handlers.policy import actor_of
+from handlers.types import Actor, Ctx, Input, Result, Settings
+from storage import Storage, members, outbox, queries
 
 log = logging.getLogger(__name__)
 APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว ลองใหม่อีกครั้งในอีกสักครู่นะคะ 🙏"
@@ -44,14 +45,20 @@ class BotRuntime:
         result: Result | None = None
         outcome = "ignored"
         try:
+            profile = self._fresh_profile(inp)
             with self.storage.Session.begin() as session:
                 eid = events.event_id(event)
                 if eid and not queries.claim_event(session, eid, events.event_type(event), self.clock()):
                     log.info("duplicate webhook event %s skipped", eid)
                     return "duplicate"
                 if inp is not None:
-                    ctx = Ctx(session=session, content=self.content, index=self.index, now=self.clock(),
-                              settings=self.settings, inp=inp)
+                    now = self.clock()
+                    actor = Actor(None)
+                    if inp.user_id:
+                        actor = actor_of(members.touch_member(session, inp.user_id, now,
+                                                              self.settings.admin_user_ids, profile))
+                    ctx = Ctx(session=session, content=self.content, index=self.index, now=now,
+                              settings=self.settings, inp=inp, actor=actor, line=self.sender.api)
                     result = dispatch(ctx)
         except Exception:
             log.exception("handler failed for %s event", events.event_type(event))
@@ -66,6 +73,15 @@ class BotRuntime:
                  (inp.text or inp.data)[:60] if inp else "", len(result.replies) if result else 0, outcome,
                  (time.perf_counter() - started) * 1000)
         return outcome
+
+    def _fresh_profile(self, inp: Input | None) -> dict | None:
+        """LINE's profile of the sender when ours is missing or a week old (asked outside any transaction)."""
+        if inp is None or not inp.user_id or inp.kind in ("unfollow", "other"):
+            return None
+        with self.storage.Session() as session:
+            stale = members.profile_is_stale(members.get_member(session, inp.user_id), self.clock())
+        chat = inp.chat_id if inp.chat_kind != "user" else None
+        return self.sender.api.profile(inp.user_id, chat) if stale else None
 
     def push_instead(self, chat_id: str, messages: list) -> str:
         """Push `messages` to `chat_id` through the outbox (the reply token was gone), sending it now."""

@@ -13,16 +13,19 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from urllib3.exceptions import HTTPError as Urllib3Error
 from linebot.v3.messaging import (ApiClient, ApiException, BroadcastRequest, Configuration, FlexMessage, Message,
                                   MessagingApi, MulticastRequest, PushMessageRequest, ReplyMessageRequest,
                                   TextMessage)
 
 log = logging.getLogger(__name__)
-REQUEST_TIMEOUT = 10  # seconds, per LINE API call
+REQUEST_TIMEOUT = 10  # seconds, per LINE API call that sends
+INFO_TIMEOUT = 3  # seconds, per read-only call made while answering a webhook
 
 
 class LineApi(Protocol):
-    """What the bot needs from LINE; each call raises `ApiException` on an error status.
+    """What the bot needs from LINE; `reply` and `send` raise `ApiException` on an error status, the
+    read-only calls of `handlers.types.LineInfo` (and `profile`) answer None instead.
 
     `send` delivers an outbox row: kind "push" (one recipient), "multicast" (≤500 user IDs) or
     "broadcast" (every follower), with `retry_key` as `X-Line-Retry-Key`; it returns the
@@ -32,6 +35,8 @@ class LineApi(Protocol):
     def reply(self, reply_token: str, messages: list[Message]) -> None: ...
 
     def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None: ...
+
+    def profile(self, user_id: str, chat_id: str | None = None) -> dict[str, Any] | None: ...
 
 
 class SdkLineApi:
@@ -58,6 +63,47 @@ class SdkLineApi:
             raise ValueError(kind)
         return (resp.headers or {}).get("x-line-request-id")
 
+    # -- read-only facts (handlers.types.LineInfo); an error is logged and answered with None --------
+    def _ask(self, what: str, call):
+        try:
+            return call()
+        except ApiException as exc:
+            log.warning("LINE %s failed: %s", what, describe_error(exc))
+        except (Urllib3Error, OSError) as exc:
+            log.warning("LINE %s failed: %s", what, exc)
+        return None
+
+    def profile(self, user_id: str, chat_id: str | None = None) -> dict[str, Any] | None:
+        """`{"displayName", "pictureUrl", ...}` of a user, or None; in a group or room chat (`chat_id`)
+        LINE answers through the member-profile endpoints, which work for non-friends too."""
+        if chat_id and chat_id.startswith("C"):
+            call = lambda: self._api.get_group_member_profile(chat_id, user_id, _request_timeout=INFO_TIMEOUT)  # noqa: E731
+        elif chat_id and chat_id.startswith("R"):
+            call = lambda: self._api.get_room_member_profile(chat_id, user_id, _request_timeout=INFO_TIMEOUT)  # noqa: E731
+        else:
+            call = lambda: self._api.get_profile(user_id, _request_timeout=INFO_TIMEOUT)  # noqa: E731
+        got = self._ask("profile", call)
+        return got.to_dict() if got else None
+
+    def quota(self) -> int | None:
+        got = self._ask("quota", lambda: self._api.get_message_quota(_request_timeout=INFO_TIMEOUT))
+        return got.value if got and got.type == "limited" else None
+
+    def usage(self) -> int | None:
+        got = self._ask("usage", lambda: self._api.get_message_quota_consumption(_request_timeout=INFO_TIMEOUT))
+        return got.total_usage if got else None
+
+    def group_member_count(self, chat_id: str) -> int | None:
+        call = (self._api.get_room_member_count if chat_id.startswith("R") else self._api.get_group_member_count)
+        got = self._ask("member count", lambda: call(chat_id, _request_timeout=INFO_TIMEOUT))
+        return got.count if got else None
+
+    def group_name(self, chat_id: str) -> str | None:
+        if chat_id.startswith("R"):
+            return None
+        got = self._ask("group summary", lambda: self._api.get_group_summary(chat_id, _request_timeout=INFO_TIMEOUT))
+        return got.group_name if got else None
+
     def close(self) -> None:
         self._client.close()
 
@@ -72,6 +118,21 @@ class OfflineLineApi:
     def reply(self, reply_token: str, messages: list[Message]) -> None:
         self.sent.append(("reply", reply_token, messages))
         log.info("offline reply:\n%s", readable(messages))
+
+    def profile(self, user_id: str, chat_id: str | None = None) -> dict[str, Any] | None:
+        return None
+
+    def quota(self) -> int | None:
+        return None
+
+    def usage(self) -> int | None:
+        return None
+
+    def group_member_count(self, chat_id: str) -> int | None:
+        return None
+
+    def group_name(self, chat_id: str) -> str | None:
+        return None
 
     def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None:
         parsed = [Message.from_dict(m) for m in messages]

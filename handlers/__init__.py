@@ -3,15 +3,31 @@
 `dispatch(ctx)` returns a `Result`, or None when the bot should stay quiet (group small talk not meant
 for it, events that need no answer). Bad input raises `UserFacingError` in handlers; it becomes a polite
 reply here. Anything else propagates to the webhook edge, which logs it and apologises.
+
+Capability modules plug in by declaring, each as a module-level dict:
+- `COMMANDS`: a Thai command word (matched at the start of the text, Thai-safe) -> `fn(ctx, rest)`;
+- `POSTBACKS`: a postback action (see `handlers.postback.ACTIONS`) -> `fn(ctx, payload)`;
+- `FLOWS`: a flow name (`handlers.state`) -> `fn(ctx, state_row, text)` for text typed mid-flow;
+- `EVENTS`: an input kind ("follow", "unfollow", "join", "leave", "member_joined", …) -> `fn(ctx)`.
+Text that is none of these is a standards question (`handlers.standards.lookup`).
 """
 from __future__ import annotations
 
 import re
 
 from content.codes import parse_codes
-from content.thai import loose
-from handlers import help, postback, standards, unanswered
+from content.thai import loose, normalize
+from handlers import broadcast, groups, help, members, postback, registration, standards, state, unanswered
 from handlers.types import Ctx, Result, UserFacingError
+
+MODULES = (registration, members, groups, broadcast, unanswered)
+COMMANDS = sorted(((normalize(word).lower(), fn) for m in MODULES for word, fn in m.COMMANDS.items()),
+                  key=lambda item: -len(item[0]))
+POSTBACKS = {action: fn for m in MODULES for action, fn in m.POSTBACKS.items()}
+FLOWS = {flow: fn for m in MODULES for flow, fn in m.FLOWS.items()}
+EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
+CANCEL_WORDS = {loose(w) for w in ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด")}
+CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
 
 # In a group chat the bot answers when tagged, when the text starts with one of these, or when the
 # whole message is a code ("ตบช. 2.1"); other group talk is not for the bot.
@@ -34,10 +50,37 @@ def addressed_text(ctx: Ctx) -> str | None:
     return None
 
 
+def command_for(text: str):
+    """(handler, the rest of the text) when `text` starts with a command word, else None.
+
+    Matched on the normalised text (Thai digits, spaces folded; marks kept); a command typed alone may
+    also miss its tone marks ("ลงทะเบียน" = "ลงทะเบยน" is not accepted, "ลงทะเบียน" = "ลงทะเบีียน" is).
+    """
+    t = normalize(text)
+    lt = loose(text)
+    for word, fn in COMMANDS:
+        if t.lower().startswith(word):
+            return fn, t[len(word):].strip()
+        if lt == loose(word):
+            return fn, ""
+    return None
+
+
 def on_text(ctx: Ctx) -> Result | None:
     text = addressed_text(ctx)
     if text is None:
         return None
+    flow = state.current(ctx)
+    if flow is not None:
+        if loose(text) in CANCEL_WORDS:
+            state.finish(ctx)
+            return Result.text(CANCELLED)
+        if flow.flow in FLOWS and command_for(text) is None:
+            return FLOWS[flow.flow](ctx, flow, text)
+    found = command_for(text)
+    if found:
+        fn, rest = found
+        return fn(ctx, rest)
     small = help.kind_of_small_talk(text)
     if small == "help":
         return help.help_menu(ctx)
@@ -45,8 +88,6 @@ def on_text(ctx: Ctx) -> Result | None:
         return help.greeting(ctx)
     if small == "thanks":
         return help.thanks(ctx)
-    if loose(text) in {loose(c) for c in unanswered.COMMANDS}:
-        return unanswered.report(ctx)
     if len(text) > MAX_QUESTION_CHARS:
         raise UserFacingError(TOO_LONG)
     return standards.lookup(ctx, text)
@@ -56,6 +97,11 @@ def on_postback(ctx: Ctx) -> Result:
     action, payload = postback.decode(ctx.inp.data)
     if action == "help":
         return help.help_menu(ctx)
+    if action == "cancel":
+        state.finish(ctx)
+        return Result.text(CANCELLED)
+    if action in POSTBACKS:
+        return POSTBACKS[action](ctx, payload)
     return standards.on_postback(ctx, action, payload)
 
 
@@ -67,6 +113,8 @@ def dispatch(ctx: Ctx) -> Result | None:
             return on_text(ctx)
         if kind == "postback":
             return on_postback(ctx)
+        if kind in EVENTS:
+            return EVENTS[kind](ctx)
         if kind == "follow":
             return help.welcome(ctx)
         if kind == "join":

@@ -6,9 +6,7 @@ A member whose registration is pending or who was removed counts as a guest. Adm
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from handlers.types import UserFacingError
+from handlers.types import Actor, UserFacingError
 
 GUEST, STAFF, SCHOOL, ADMIN = "guest", "staff", "school", "admin"
 ROLES = (GUEST, STAFF, SCHOOL, ADMIN)
@@ -45,15 +43,12 @@ NEEDS_PRIVATE_CHAT = ("ขออภัยค่ะ ในกลุ่มนี�
                       "รบกวนทำรายการนี้ในแชต 1:1 กับบอทนะคะ")
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as the policy sees them: `user_id` (None when LINE did not say), role, flags."""
-
-    user_id: str | None
-    role: str = GUEST
-    work_group: str | None = None
-    school_code: str | None = None
-    complaint_officer: bool = False
+def actor_of(member) -> Actor:
+    """The `Actor` for a `storage.models.Member`: pending or removed members act as guests."""
+    if member.status != "active":
+        return Actor(member.user_id)
+    return Actor(member.user_id, member.role, member.work_group, member.school_code,
+                 bool(member.complaint_officer) and member.role == STAFF)
 
 
 def allowed(actor: Actor, action: str) -> bool:

@@ -11,7 +11,13 @@ from typing import Any
 from handlers.types import UserFacingError
 
 MAX_DATA = 300
-ACTIONS = {"show", "list", "full", "pmqa", "browse", "help", "search"}
+ACTIONS = {
+    "show", "list", "full", "pmqa", "browse", "help", "cancel",  # standards, help, any flow
+    "reg", "regdec",                                              # registration and approval
+    "mem",                                                        # admin member management
+    "grp",                                                        # group chat binding
+    "bc", "ack", "ackrep",                                        # broadcasts and acknowledgements
+}
 EXPIRED = "ปุ่มนี้ใช้ไม่ได้แล้ว ลองพิมพ์ถามใหม่ หรือพิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้ค่ะ"
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Union
+from typing import Literal, Protocol, Union
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,8 @@ from content.model import Content
 from content.search import SearchIndex
 
 ChatKind = Literal["user", "group", "room"]
-InputKind = Literal["text", "postback", "follow", "join", "sticker", "media", "other"]
+InputKind = Literal["text", "postback", "follow", "unfollow", "join", "leave", "member_joined", "member_left",
+                    "sticker", "media", "other"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,18 @@ class Input:
     data: str = ""
     event_type: str = ""
     mentioned: bool = False
+    member_ids: tuple[str, ...] = ()  # user IDs that joined or left (memberJoined / memberLeft events)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the policy sees them: `user_id` (None when LINE did not say), role, flags."""
+
+    user_id: str | None
+    role: str = "guest"
+    work_group: str | None = None
+    school_code: str | None = None
+    complaint_officer: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,9 +58,26 @@ class Settings:
     admin_user_ids: frozenset[str] = frozenset()
 
 
+class LineInfo(Protocol):
+    """Read-only facts from the LINE Messaging API a handler may ask for (None when offline or on error).
+
+    `quota()` is the month's message limit (None = unlimited), `usage()` the messages used this month,
+    `group_member_count(chat_id)` a group's or room's head count (what a push to it costs).
+    """
+
+    def quota(self) -> int | None: ...
+
+    def usage(self) -> int | None: ...
+
+    def group_member_count(self, chat_id: str) -> int | None: ...
+
+    def group_name(self, chat_id: str) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Ctx:
-    """Everything a handler needs: the transaction's `session`, content, search index, `now` (UTC)."""
+    """Everything a handler needs: the transaction's `session`, content, search index, `now` (UTC),
+    who is acting (`actor`, as `handlers.policy` sees them) and read-only LINE facts (`line`)."""
 
     session: Session
     content: Content
@@ -55,10 +85,13 @@ class Ctx:
     now: datetime
     settings: Settings
     inp: Input
+    actor: Actor = field(default_factory=lambda: Actor(None))
+    line: LineInfo | None = None
 
     @property
     def is_admin(self) -> bool:
-        return self.inp.user_id is not None and self.inp.user_id in self.settings.admin_user_ids
+        return self.actor.role == "admin" or (self.inp.user_id is not None
+                                              and self.inp.user_id in self.settings.admin_user_ids)
 
 
 # Actions a button or quick reply performs.

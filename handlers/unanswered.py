@@ -4,19 +4,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.thaidate import thai_date
-from handlers.types import Ctx, Result, UserFacingError
+from handlers import policy
+from handlers.types import Ctx, Result
 from storage import queries
 
-COMMANDS = ("คำถามที่ตอบไม่ได้", "คำถามที่ไม่มีคำตอบ", "unanswered")
-ADMINS_ONLY = "คำสั่งนี้สำหรับผู้ดูแลระบบเท่านั้นค่ะ 🙏"
 NONE_YET = "ยังไม่มีคำถามที่บอทตอบไม่ได้ในช่วง {days} วันที่ผ่านมาค่ะ 👍"
 WINDOW_DAYS = 30
 
 
-def report(ctx: Ctx) -> Result:
+def report(ctx: Ctx, rest: str = "") -> Result:
     """The 10 most frequent unanswered questions of the last 30 days (admins only)."""
-    if not ctx.is_admin:
-        raise UserFacingError(ADMINS_ONLY)
+    policy.require(ctx.actor, "unanswered.view")
     rows = queries.top_unanswered(ctx.session, ctx.now - timedelta(days=WINDOW_DAYS))
     if not rows:
         return Result.text(NONE_YET.format(days=WINDOW_DAYS))
@@ -25,3 +23,9 @@ def report(ctx: Ctx) -> Result:
         lines.append(f"{i}. \"{text[:80]}\" — {count} ครั้ง, ล่าสุด {thai_date(last)}")
     lines.append("เพิ่มคำพ้องได้ที่ content/synonyms.yaml ค่ะ")
     return Result.text("\n".join(lines))
+
+
+COMMANDS = {"คำถามที่ตอบไม่ได้": report, "คำถามที่ไม่มีคำตอบ": report, "unanswered": report}
+POSTBACKS: dict = {}
+FLOWS: dict = {}
+EVENTS: dict = {}

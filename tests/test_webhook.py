@@ -116,7 +116,7 @@ def test_emoji_only_and_stickers_get_short_friendly_replies(webhook, line):
 ])
 def test_other_events_are_accepted_and_ignored(webhook, line, event):
     assert webhook.post(event).status_code == 200
-    assert line.requests == []
+    assert line.replies() == [] and line.pushes() == []
 
 
 def test_follow_gets_a_greeting_with_how_to_use(webhook, line):

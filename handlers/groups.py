@@ -1,0 +1,5 @@
+"""(being written)"""
+COMMANDS: dict = {}
+POSTBACKS: dict = {}
+FLOWS: dict = {}
+EVENTS: dict = {}
