@@ -1,19 +1,23 @@
 """Fixtures: the app on a real database, a fake LINE Messaging API on loopback, signed webhook posts.
 
-The database is SQLite in a temp folder, or PostgreSQL when `TEST_DATABASE_URL` is set (CI sets it).
+The database is SQLite in a temp folder, or PostgreSQL when `TEST_DATABASE_URL` is set (CI sets it): a
+fresh database beside the given one for each test session, dropped at the end.
 One app per test session (migrations and content load once); mutable tables are emptied after each test.
 """
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import delete, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import create_app
-from storage import get_storage, make_engine
+from storage import get_storage, make_engine, normalize_url
 from storage.models import Base, ContentItem
 from tests import line_events as ev
 from tests.fake_line import FakeLine
@@ -32,13 +36,36 @@ def _reset_database(url: str) -> None:
     engine.dispose()
 
 
+@contextmanager
+def _private_postgres_database(url: str) -> Iterator[str]:
+    """A fresh database next to `url`'s for this test session (so parallel runs never meet), dropped
+    afterwards; where the role may not create databases, `url`'s own database, emptied first."""
+    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"{make_url(normalize_url(url)).database}_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except SQLAlchemyError:
+        admin.dispose()
+        _reset_database(url)
+        yield url
+        return
+    try:
+        yield make_url(normalize_url(url)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        _reset_database(url)
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        with _private_postgres_database(url) as private:
+            yield private
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
 @pytest.fixture(scope="session")
