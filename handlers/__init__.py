@@ -23,6 +23,7 @@ from handlers.types import Ctx, Result, UserFacingError
 MODULES = (registration, members, groups, broadcast, unanswered)
 COMMANDS = sorted(((normalize(word).lower(), fn) for m in MODULES for word, fn in m.COMMANDS.items()),
                   key=lambda item: -len(item[0]))
+COMMAND_WORDS = {word for word, _fn in COMMANDS}
 POSTBACKS = {action: fn for m in MODULES for action, fn in m.POSTBACKS.items()}
 FLOWS = {flow: fn for m in MODULES for flow, fn in m.FLOWS.items()}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
@@ -30,7 +31,7 @@ CANCEL_WORDS = {loose(w) for w in ("ยกเลิก", "cancel", "เลิก
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
 
 # In a group chat the bot answers when tagged, when the text starts with one of these, or when the
-# whole message is a code ("ตบช. 2.1"); other group talk is not for the bot.
+# whole message is a code ("ตบช. 2.1") or a command word; other group talk is not for the bot.
 GROUP_PREFIX = re.compile(r"^\s*(?:บอท|bot|น้องบอท|@บอท|/|!)\s*[,:：]?\s*", re.IGNORECASE)
 MAX_QUESTION_CHARS = 300
 TOO_LONG = ("ข้อความยาวเกินไปค่ะ 🙏 ลองพิมพ์เฉพาะคำถามสั้น ๆ เช่น \"ใครรับผิดชอบการตรวจประเมินภายใน\" "
@@ -46,6 +47,8 @@ def addressed_text(ctx: Ctx) -> str | None:
     if m:
         return text[m.end():].strip()
     if len(text) <= 30 and parse_codes(text) and len(loose(text)) <= 20:
+        return text
+    if normalize(text).lower() in COMMAND_WORDS:  # a bare command ("ตั้งค่ากลุ่ม") is for the bot too
         return text
     return None
 
