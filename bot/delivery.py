@@ -1,10 +1,23 @@
-"""Outbox delivery (run by the `deliver-outbox` job, and at once for a reply fallback): claim due rows, send each with its stable `X-Line-Retry-Key`, record the outcome.
+"""Outbox delivery: claim due rows, send each with its stable `X-Line-Retry-Key`, record the outcome.
+
+Run by the `deliver-outbox` job, and at once (for its own rows) after a webhook queued a reply fallback
+or a notice.
 
 Outcomes (Messaging API reference, "Retrying an API request" and "Status codes"):
 - 2xx → sent. 409 with the same retry key means LINE already accepted this request → sent.
 - 429 and 5xx, timeouts, connection errors → retried later with exponential backoff, honouring
-  `Retry-After`; after `MAX_ATTEMPTS` the row is dead-lettered and admins are told (a push each).
-- Any other 4xx → failed at once, the error kept; LINE will not accept it on a retry.
+  `Retry-After`; after `MAX_ATTEMPTS` the row is dead-lettered ("dead") and admins are told.
+  The rest of the run's batch is given back untried and waits out `Retry-After` (else 5 s): LINE is
+  throttling or down, and pressing on would only use up their tries.
+- Any other 4xx → "failed" at once, the error kept (LINE will not accept it on a retry); admins are told.
+- A row the SDK cannot even build a request from (a bad message stored) → "failed", admins told.
+
+Admins get one push each per failure, through the outbox; failures of those notices (origin
+"dead-letter") are only logged, so a broken admin ID cannot loop. Failures that happen before a notice
+has left are added to it rather than queued as another push.
+
+A run stops starting new requests after `SEND_BUDGET` seconds and gives the rest back, so a slow LINE
+cannot keep a row past its claim's lease (`storage.outbox.LEASE`), when another worker would take it.
 """
 from __future__ import annotations
 
@@ -12,6 +25,8 @@ import json
 import logging
 import os
 import socket
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,95 +35,198 @@ from linebot.v3.messaging import ApiException, TextMessage
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from bot.send import describe_error
+from handlers.thaidate import thai_date
 from storage import outbox
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 10  # 5 s doubling to 600 s: about 36 minutes of LINE trouble before a row is dead
 BASE_BACKOFF = 5  # seconds; doubles per attempt
 MAX_BACKOFF = 600
+SEND_BUDGET = 20.0  # seconds per run; + one request's timeout (bot.send.REQUEST_TIMEOUT) stays inside LEASE
 DEAD_LETTER_ORIGIN = "dead-letter"
+NOTICE_MAX = 4000  # characters of one admin notice before a new one is started
 
 
 @dataclass
 class DeliveryReport:
-    """What one delivery run did: row ids by outcome."""
+    """What one delivery run did: row ids by outcome (`released`: claimed, given back untried)."""
 
     sent: list[int] = field(default_factory=list)
     retry: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"sent {len(self.sent)}, retry {len(self.retry)}, failed {len(self.failed)}, "
-                f"dead {len(self.dead)}")
+                f"dead {len(self.dead)}, released {len(self.released)}")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One request's outcome: "sent", "retry" or "failed", LINE's status (None: no answer), the error
+    (LINE's message and details as JSON, or the exception), `x-line-request-id`, `Retry-After`."""
+
+    outcome: str
+    status: int | None = None
+    error: str = ""
+    request_id: str | None = None
+    retry_after: str | None = None
 
 
 def worker_name() -> str:
-    """A name for this process in `claimed_by` (host and pid)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+    """A name for one delivery run in `claimed_by`: host, pid and a random tag, so two runs in one
+    process (the job and a webhook's immediate send) never pass for each other."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def backoff(attempts: int, retry_after: str | None) -> timedelta:
-    """Seconds to wait before the next try: `Retry-After` when LINE sends it, else 5 s doubling."""
+    """How long to wait after the `attempts`-th try: `Retry-After` seconds when LINE sends them, else
+    5 s doubling per attempt; at most `MAX_BACKOFF`."""
     if retry_after and retry_after.strip().isdigit():
         return timedelta(seconds=min(int(retry_after), MAX_BACKOFF))
     return timedelta(seconds=min(BASE_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF))
 
 
-def _attempt(runtime: Any, row: OutboxMessage) -> tuple[str, int | None, str, str | None, str | None]:
-    """Send `row` once: (outcome, status, error, request id, Retry-After)."""
+def attempt(runtime: Any, row: OutboxMessage) -> Attempt:
+    """Send `row` once through `runtime.sender.api` with its retry key; never raises."""
     try:
-        request_id = runtime.sender.api.send(row.kind, row.recipients, row.messages, row.retry_key)
-        return "sent", 200, "", request_id, None
+        return Attempt("sent", 200, request_id=runtime.sender.api.send(row.kind, row.recipients, row.messages,
+                                                                         row.retry_key))
     except ApiException as exc:
         err = describe_error(exc)
         headers = exc.headers or {}
         if exc.status == 409:
-            return "sent", 409, "", headers.get("x-line-accepted-request-id") or err["request_id"], None
+            return Attempt("sent", 409, request_id=headers.get("x-line-accepted-request-id") or err["request_id"])
         message = json.dumps({"message": err["message"], "details": err["details"]}, ensure_ascii=False)
-        if exc.status == 429 or (exc.status or 0) >= 500:
-            return "retry", exc.status, message, err["request_id"], headers.get("Retry-After")
-        return "failed", exc.status, message, err["request_id"], None
+        if not exc.status or exc.status == 429 or exc.status >= 500:  # no status: TLS failure, no answer
+            return Attempt("retry", exc.status or None, message, err["request_id"], headers.get("Retry-After"))
+        return Attempt("failed", exc.status, message, err["request_id"])
     except (Urllib3Error, OSError) as exc:  # timeout, refused connection: LINE may or may not have it
-        return "retry", None, f"{type(exc).__name__}: {exc}", None, None
+        return Attempt("retry", None, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a row the SDK cannot turn into a request; retrying will not help
+        log.exception("outbox %s cannot be sent", row.id)
+        return Attempt("failed", None, f"{type(exc).__name__}: {exc}")
 
 
 def deliver_due(runtime: Any, now: datetime, worker: str | None = None, limit: int = 50,
                 ids: list[int] | None = None) -> DeliveryReport:
     """Claim and send up to `limit` due outbox rows (only `ids` if given); `now` is UTC.
 
-    Safe to run in several processes at once: each row is claimed by one worker.
+    Safe to run in several processes and threads at once: each row is claimed by one worker (`worker`,
+    default a fresh `worker_name()`; concurrent callers must not share one). Raises only database errors.
     """
     worker = worker or worker_name()
     report = DeliveryReport()
     with runtime.storage.Session.begin() as session:
         rows = outbox.claim(session, worker, now, limit, ids)
-    for row in rows:
-        outcome, status, error, request_id, retry_after = _attempt(runtime, row)
-        with runtime.storage.Session.begin() as session:
-            if outcome == "sent":
-                outbox.mark_sent(session, row.id, worker, now, request_id, status or 200)
-                report.sent.append(row.id)
-            elif outcome == "retry" and row.attempts < MAX_ATTEMPTS:
-                outbox.mark_retry(session, row.id, worker, now + backoff(row.attempts, retry_after), status,
-                                  error, request_id)
-                report.retry.append(row.id)
-                log.warning("outbox %s: retry after status %s (%s), request %s", row.id, status, error, request_id)
-            else:
-                final = "dead" if outcome == "retry" else "failed"
-                outbox.mark_failed(session, row.id, worker, final, status, error, request_id)
-                (report.dead if final == "dead" else report.failed).append(row.id)
-                log.error("outbox %s %s: status %s %s request %s", row.id, final, status, error, request_id)
-                if row.origin != DEAD_LETTER_ORIGIN:
-                    notify_admins(session, runtime, row, final, error, now)
+    started = time.monotonic()
+    for i, row in enumerate(rows):
+        if i and time.monotonic() - started > SEND_BUDGET:
+            _give_back(runtime, rows[i:], worker, None, report)
+            break
+        result = attempt(runtime, row)
+        _record(runtime, row, worker, now, result, report)
+        if result.outcome == "retry":
+            _give_back(runtime, rows[i + 1:], worker, now + backoff(1, result.retry_after), report)
+            break
     return report
 
 
-def notify_admins(session: Any, runtime: Any, row: OutboxMessage, final: str, error: str, now: datetime) -> None:
-    """Tell each admin (a push through the outbox) that a message could not be delivered."""
-    text = (f"⚠ ส่งข้อความไม่สำเร็จ (รายการที่ {row.id}, {row.kind} ถึง {len(row.recipients) or 'ผู้ติดตามทั้งหมด'} "
-            f"ปลายทาง) สถานะ {'ลองครบแล้ว' if final == 'dead' else 'LINE ไม่รับ'}: {error}".strip())
-    message = TextMessage(text=text[:4900]).to_dict()
+def _record(runtime: Any, row: OutboxMessage, worker: str, now: datetime, result: Attempt,
+            report: DeliveryReport) -> None:
+    with runtime.storage.Session.begin() as session:
+        if result.outcome == "sent":
+            kept = outbox.mark_sent(session, row.id, worker, now, result.request_id, result.status or 200)
+            bucket = report.sent
+        elif result.outcome == "retry" and row.attempts < MAX_ATTEMPTS:
+            next_at = now + backoff(row.attempts, result.retry_after)
+            kept = outbox.mark_retry(session, row.id, worker, next_at, result.status, result.error, result.request_id)
+            bucket = report.retry
+            log.warning("outbox %s: try %d got status %s (%s), request %s; next at %s", row.id, row.attempts,
+                        result.status, result.error, result.request_id, next_at.isoformat())
+        else:
+            final = "dead" if result.outcome == "retry" else "failed"
+            kept = outbox.mark_failed(session, row.id, worker, final, result.status, result.error, result.request_id)
+            bucket = report.dead if final == "dead" else report.failed
+            log.error("outbox %s %s after %d tries: status %s %s request %s", row.id, final, row.attempts,
+                      result.status, result.error, result.request_id)
+            if kept and row.origin != DEAD_LETTER_ORIGIN:
+                notify_admins(session, runtime, row, final, result, now)
+        if kept:
+            bucket.append(row.id)
+        else:  # the lease ran out and another worker holds the row now; its outcome counts
+            log.warning("outbox %s: %s by %s not recorded, the row was claimed again", row.id, result.outcome, worker)
+
+
+def _give_back(runtime: Any, rows: list[OutboxMessage], worker: str, next_at: datetime | None,
+               report: DeliveryReport) -> None:
+    if not rows:
+        return
+    with runtime.storage.Session.begin() as session:
+        outbox.release(session, [r.id for r in rows], worker, next_at)
+    report.released.extend(r.id for r in rows)
+    log.info("outbox: %d claimed rows given back untried%s", len(rows),
+             f", due again at {next_at.isoformat()}" if next_at else "")
+
+
+def notify_admins(session: Any, runtime: Any, row: OutboxMessage, final: str, result: Attempt,
+                  now: datetime) -> None:
+    """Tell each admin, in the caller's transaction, that `row` will not be delivered (`final` is
+    "failed" or "dead"): added to that admin's notice still waiting in the outbox, else a new push."""
+    item = failure_line(row, final, result)
+    if not runtime.settings.admin_user_ids:
+        log.warning("outbox %s %s and LINE_ADMIN_USER_IDS is empty: nobody to tell", row.id, final)
     for admin in sorted(runtime.settings.admin_user_ids):
-        outbox.enqueue(session, "push", [admin], [message], now, origin=DEAD_LETTER_ORIGIN)
+        waiting = outbox.pending_push_to(session, admin, DEAD_LETTER_ORIGIN)
+        text = waiting.messages[0]["text"] if waiting else ""
+        if waiting and len(text) + len(item) < NOTICE_MAX:
+            waiting.messages = [TextMessage(text=f"{text}\n\n{item}").to_dict()]
+        else:
+            notice = TextMessage(text=f"{NOTICE_HEADER}\n\n{item}").to_dict()
+            outbox.enqueue(session, "push", [admin], [notice], now, origin=DEAD_LETTER_ORIGIN)
+    session.flush()
+
+
+KIND_TEXT = {"push": "ส่งถึง 1 ห้องแชต", "multicast": "ส่งถึง {n} คน", "broadcast": "ประกาศถึงผู้ติดตามทุกคน"}
+ORIGIN_TEXT = {"reply-fallback": "คำตอบที่ตอบกลับไม่ทัน", "notice": "การแจ้งเตือน", "broadcast": "ประกาศ",
+               "broadcast-remind": "การเตือนประกาศ", "broadcast-report": "รายงานผลประกาศ"}
+NOTICE_HEADER = "⚠️ ข้อความต่อไปนี้ส่งไม่สำเร็จ และระบบจะไม่ลองส่งซ้ำแล้วค่ะ"
+
+
+def failure_line(row: OutboxMessage, final: str, result: Attempt) -> str:
+    """A few Thai lines for admins on one undeliverable row: what it was, when it was queued (Bangkok
+    time, Buddhist Era), and why it stopped (LINE's status and message, or the local error)."""
+    what = KIND_TEXT[row.kind].format(n=len(row.recipients))
+    if row.origin:  # "notice", "broadcast:12"
+        base, _, ref = row.origin.partition(":")
+        what += f" · {ORIGIN_TEXT.get(base, base)}" + (f" #{ref}" if ref else "")
+    first = row.messages[0] if row.messages else {}
+    preview = " ".join(str(first.get("text") or first.get("altText") or f"[{first.get('type', '?')}]").split())
+    preview = preview if len(preview) <= 60 else preview[:59] + "…"
+    detail = _line_message(result.error) if result.status else result.error[:200]
+    if final == "dead":
+        answer = f"LINE ตอบ {result.status}" if result.status else "ติดต่อ LINE ไม่ได้"
+        why = f"ลองส่ง {row.attempts} ครั้งแล้วไม่สำเร็จ ครั้งล่าสุด {answer} ({detail})"
+    elif result.status:
+        why = f"LINE ไม่รับข้อความนี้ (ตอบ {result.status}: {detail})"
+    else:
+        why = f"ข้อความในคิวผิดรูปแบบ ({detail})"
+    return (f"• รายการที่ {row.id} ({what}) เข้าคิวเมื่อ {thai_date(row.created_at)}\n"
+            f"  “{preview}”\n  สาเหตุ: {why}")
+
+
+def _line_message(error: str) -> str:
+    """LINE's message and its first detail from a stored error (JSON), shortened for a chat."""
+    try:
+        body = json.loads(error)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return error[:200]
+    text = str(body.get("message") or "")
+    details = body.get("details") or []
+    if details and isinstance(details[0], dict):
+        text += f" — {details[0].get('property') or 'body'}: {details[0].get('message', '')}"
+    return text[:200]

@@ -30,9 +30,11 @@ def _run_job(runtime: Any, name: str) -> None:
 
 
 def add_jobs(sched: BaseScheduler, runtime: Any) -> BaseScheduler:
-    """Register every job of `jobs.SCHEDULE` on `sched` (explicit ids, replace_existing)."""
+    """Register every job of `jobs.SCHEDULE` on `sched` with its name as id and job name
+    (replace_existing), one run at a time per job. Returns `sched`."""
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not an INFO line per run every 3 s
     for name, trigger in jobs.SCHEDULE.items():
-        sched.add_job(_run_job, args=(runtime, name), id=name, replace_existing=True, coalesce=True,
+        sched.add_job(_run_job, args=(runtime, name), id=name, name=name, replace_existing=True, coalesce=True,
                       max_instances=1, misfire_grace_time=30, **trigger)
     return sched
 
