@@ -1,4 +1,237 @@
-"""(being written) `flask` commands for admins: members, schools, invite codes, audit log."""
-import click
+"""`flask` commands for admins: members, schools, invite codes, audit log.
 
-COMMANDS: list[click.Command] = []
+Each command is a thin click wrapper (inside the app context) around a plain function that takes a
+session and returns what to print; the functions raise `ValueError` with an English message for bad
+input, shown as a click error. Changes are audited with the actor ``cli:<OS user>``. Dates are shown as
+Thai staff read them (Asia/Bangkok, Buddhist Era).
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from content.model import Content
+from handlers import directory
+from handlers.thaidate import thai_date
+from storage import members, registrations, schools
+from storage.models import Member
+
+USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+
+
+def cli_actor() -> str:
+    """The audit actor for CLI changes: ``cli:<OS user>``."""
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _place(content: Content, m: Member) -> str:
+    if m.role == "staff":
+        return f"{m.work_group} ({directory.group_name(content, m.work_group)})"
+    if m.role == "school":
+        return m.school_code or "-"
+    return "-"
+
+
+def member_lines(session: Session, content: Content, role: str | None = None, group: str | None = None) -> list[str]:
+    """One line per member not removed (optionally of `role` / work `group`): id, role, group or school,
+    status, following, display name."""
+    group_id = _group_id(content, group) if group else None
+    rows = [m for m in members.members(session, role, group_id, active_only=False) if m.status != "removed"]
+    lines = [f"{m.user_id}  {m.role:<6} {_place(content, m):<40} {m.status:<8} "
+             f"{'' if m.following else 'unfollowed '}{'officer ' if m.complaint_officer else ''}{m.display_name}"
+             for m in rows]
+    return lines + [f"{len(rows)} member(s)"]
+
+
+def _member(session: Session, user_id: str, now: datetime, create: bool = False) -> Member:
+    if not USER_ID.match(user_id):
+        raise ValueError(f"{user_id!r} is not a LINE user ID (U followed by 32 hex digits)")
+    m = members.get_member(session, user_id)
+    if m is None and create:
+        m = members.touch_member(session, user_id, now, frozenset())
+    if m is None:
+        raise ValueError(f"no member {user_id}")
+    return m
+
+
+def _group_id(content: Content, group: str | None) -> str:
+    found = directory.find_group(content, group or "")
+    ids = ", ".join(g.id for g in directory.work_groups(content))
+    if not group:
+        raise ValueError(f"staff needs --group, one of: {ids}")
+    if found is None:
+        raise ValueError(f"unknown work group {group!r}; expected one of: {ids}")
+    return found.id
+
+
+def _school_code(session: Session, code: str | None) -> str:
+    if not code or schools.get(session, code) is None:
+        raise ValueError(f"unknown school code {code!r}; import the school list first (flask schools import)")
+    return code
+
+
+def set_role(session: Session, content: Content, user_id: str, role: str, now: datetime, group: str | None = None,
+             school: str | None = None) -> str:
+    """Give `user_id` `role` (staff needs `group`, school needs `school`); the member is created if the
+    bot has not seen them yet. Audited as member.set_role."""
+    if role not in members.ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of: {', '.join(members.ROLES)}")
+    group_id = _group_id(content, group) if role == "staff" else None
+    code = _school_code(session, school) if role == "school" else None
+    m = _member(session, user_id, now, create=True)
+    members.set_role(session, m, role, now, cli_actor(), work_group=group_id, school_code=code)
+    return f"{user_id} is now {role} {group_id or code or ''}".rstrip()
+
+
+def remove(session: Session, user_id: str, now: datetime) -> str:
+    """Remove a member (back to guest, status removed); audited as member.remove."""
+    m = _member(session, user_id, now)
+    if m.status == "removed":
+        return f"{user_id} was already removed"
+    members.remove_member(session, m, now, cli_actor())
+    return f"{user_id} removed"
+
+
+def set_officer(session: Session, user_id: str, on: bool, now: datetime) -> str:
+    """Set or clear the complaint-officer flag of a staff member; audited as member.set_officer."""
+    members.set_officer(session, _member(session, user_id, now), on, now, cli_actor())
+    return f"{user_id} complaint officer: {'yes' if on else 'no'}"
+
+
+def import_school_file(session: Session, path: Path, now: datetime) -> schools.ImportReport:
+    """Import a school CSV (UTF-8, BOM allowed; header code,name,district); upsert by code; audited.
+    Raises `storage.schools.SchoolCsvError` (a ValueError) for a file it cannot read; nothing is saved."""
+    report = schools.import_schools(session, schools.parse_csv(schools.decode_csv(path.read_bytes())))
+    members.audit(session, cli_actor(), "schools.import", path.name, now,
+                  inserted=report.inserted, updated=report.updated, unchanged=report.unchanged)
+    return report
+
+
+def create_invites(session: Session, content: Content, role: str, now: datetime, group: str | None = None,
+                   school: str | None = None, days: int = registrations.INVITE_DAYS, count: int = 1) -> list[str]:
+    """Create `count` invite codes valid `days` days; lines to print (codes, then the expiry)."""
+    group_id = _group_id(content, group) if role == "staff" else None
+    code = _school_code(session, school) if role == "school" else None
+    codes = registrations.create_invites(session, role, now, cli_actor(), work_group=group_id, school_code=code,
+                                         days=days, count=count)
+    members.audit(session, cli_actor(), "invite.create", role, now, count=count, group=group_id, school=code,
+                  codes=[c.code for c in codes], days=days)
+    return [c.code for c in codes] + [f"{count} code(s) for {role} {group_id or code}, valid until "
+                                      f"{thai_date(codes[0].expires_at)}; people type: ลงทะเบียน {codes[0].code}"]
+
+
+def audit_lines(session: Session, limit: int = 50) -> list[str]:
+    """The newest audit entries: Thai date and time, who (with their LINE name), what, on whom, details."""
+    lines = []
+    for row in members.audit_log(session, limit):
+        who = members.get_member(session, row.actor_id)
+        name = f" ({who.display_name})" if who and who.display_name else ""
+        detail = json.dumps(row.detail, ensure_ascii=False, sort_keys=True) if row.detail else ""
+        lines.append(f"{thai_date(row.created_at)}  {row.actor_id}{name}  {row.action}  {row.target}  "
+                     f"{detail}".rstrip())
+    return lines or ["the audit log is empty"]
+
+
+def _run(fn, *args, **kwargs):
+    """Call `fn(session, *args)` in one transaction; a ValueError becomes a click error (nothing saved)."""
+    runtime = current_app.extensions["bot"]
+    try:
+        with runtime.storage.Session.begin() as session:
+            return fn(session, *args, **kwargs)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _content() -> Content:
+    return current_app.extensions["bot"].content
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@click.group("members", help="List members, change roles, remove members.")
+def members_cli() -> None:
+    pass
+
+
+@members_cli.command("list", help="Members not removed, optionally of one role or work group.")
+@click.option("--role", type=click.Choice(members.ROLES), default=None)
+@click.option("--group", default=None, help="A work group id, e.g. policy.")
+@with_appcontext
+def members_list_command(role: str | None, group: str | None) -> None:
+    click.echo("\n".join(_run(member_lines, _content(), role, group)))
+
+
+@members_cli.command("set-role", help="Set a member's role: guest, staff (--group), school (--school), admin.")
+@click.argument("user_id")
+@click.argument("role", type=click.Choice(members.ROLES))
+@click.option("--group", default=None, help="Work group id for staff, e.g. policy.")
+@click.option("--school", default=None, help="School code for school users, e.g. 93020001.")
+@with_appcontext
+def members_set_role_command(user_id: str, role: str, group: str | None, school: str | None) -> None:
+    click.echo(_run(set_role, _content(), user_id, role, _now(), group, school))
+
+
+@members_cli.command("set-officer", help="Make a staff member a complaint officer (--off to undo).")
+@click.argument("user_id")
+@click.option("--off", is_flag=True, help="Clear the flag instead.")
+@with_appcontext
+def members_set_officer_command(user_id: str, off: bool) -> None:
+    click.echo(_run(set_officer, user_id, not off, _now()))
+
+
+@members_cli.command("remove", help="Remove a member (they become a guest).")
+@click.argument("user_id")
+@with_appcontext
+def members_remove_command(user_id: str) -> None:
+    click.echo(_run(remove, user_id, _now()))
+
+
+@click.group("schools", help="The office's school list.")
+def schools_cli() -> None:
+    pass
+
+
+@schools_cli.command("import", help="Import schools from a CSV (UTF-8; header code,name,district); upsert by code.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def schools_import_command(file: Path) -> None:
+    click.echo(str(_run(import_school_file, file, _now())))
+
+
+@click.group("invites", help="Single-use, expiring invite codes.")
+def invites_cli() -> None:
+    pass
+
+
+@invites_cli.command("create", help="Create invite codes for staff of a work group or users of a school.")
+@click.option("--role", type=click.Choice(("staff", "school")), required=True)
+@click.option("--group", default=None, help="Work group id (staff), e.g. policy.")
+@click.option("--school", default=None, help="School code (school), e.g. 93020001.")
+@click.option("--days", default=registrations.INVITE_DAYS, show_default=True, type=click.IntRange(1, 90))
+@click.option("--count", default=1, show_default=True, type=click.IntRange(1, registrations.INVITE_MAX_COUNT))
+@with_appcontext
+def invites_create_command(role: str, group: str | None, school: str | None, days: int, count: int) -> None:
+    click.echo("\n".join(_run(create_invites, _content(), role, _now(), group, school, days, count)))
+
+
+@click.command("audit", help="The newest admin actions: who, when, what.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@with_appcontext
+def audit_command(limit: int) -> None:
+    click.echo("\n".join(_run(audit_lines, limit)))
+
+
+COMMANDS: list[click.Command] = [members_cli, schools_cli, invites_cli, audit_command]

@@ -166,3 +166,8 @@ def render(result: t.Result, as_text: bool = False) -> list[Message]:
     if qr and messages:
         messages[-1].quick_reply = qr
     return messages
+
+
+def as_dicts(replies: list[t.Reply]) -> list[dict]:
+    """LINE message objects (JSON dicts) for `replies`: what outbox rows store."""
+    return [m.to_dict() for m in render(t.Result(list(replies)))]

@@ -44,6 +44,7 @@ class BotRuntime:
         inp = events.to_input(event)
         result: Result | None = None
         outcome = "ignored"
+        push_ids: list[int] = []
         try:
             profile = self._fresh_profile(inp)
             with self.storage.Session.begin() as session:
@@ -58,21 +59,37 @@ class BotRuntime:
                         actor = actor_of(members.touch_member(session, inp.user_id, now,
                                                               self.settings.admin_user_ids, profile))
                     ctx = Ctx(session=session, content=self.content, index=self.index, now=now,
-                              settings=self.settings, inp=inp, actor=actor, line=self.sender.api)
+                              settings=self.settings, inp=inp, actor=actor, line=self.sender.api,
+                              render=render.as_dicts)
                     result = dispatch(ctx)
+                    if result is not None:
+                        push_ids = self.enqueue_pushes(session, result, now)
         except Exception:
             log.exception("handler failed for %s event", events.event_type(event))
             result = Result.text(APOLOGY)
+            push_ids = []
         if result is not None and inp is not None:
             messages = render.render(result)
             outcome = self.sender.respond(events.reply_token(event), messages, render.render(result, as_text=True))
             if outcome == "no-token":
                 outcome = self.push_instead(inp.chat_id, messages)
+        if push_ids:
+            deliver_due(self, self.clock(), ids=push_ids)
         log.info("event type=%s chat=%s user=%s input=%r replies=%d outcome=%s %.1fms",
                  events.event_type(event), inp.chat_kind if inp else "-", inp.user_id if inp else "-",
                  (inp.text or inp.data)[:60] if inp else "", len(result.replies) if result else 0, outcome,
                  (time.perf_counter() - started) * 1000)
         return outcome
+
+    @staticmethod
+    def enqueue_pushes(session: Any, result: Result, now: datetime) -> list[int]:
+        """Outbox rows (ids) for `result.pushes`, one push per recipient, in the event's transaction."""
+        ids = []
+        for to, replies in result.pushes:
+            messages = render.as_dicts(replies)
+            if messages:
+                ids.append(outbox.enqueue(session, "push", [to], messages, now, origin="notice").id)
+        return ids
 
     def _fresh_profile(self, inp: Input | None) -> dict | None:
         """LINE's profile of the sender when ours is missing or a week old (asked outside any transaction)."""

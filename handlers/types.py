@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol, Union
+from typing import Any, Callable, Literal, Protocol, Union
 
 from sqlalchemy.orm import Session
 
@@ -77,7 +77,8 @@ class LineInfo(Protocol):
 @dataclass(frozen=True)
 class Ctx:
     """Everything a handler needs: the transaction's `session`, content, search index, `now` (UTC),
-    who is acting (`actor`, as `handlers.policy` sees them) and read-only LINE facts (`line`)."""
+    who is acting (`actor`, as `handlers.policy` sees them), read-only LINE facts (`line`), and
+    `render`, which turns replies into LINE message dicts for outbox rows (`bot.render.as_dicts`)."""
 
     session: Session
     content: Content
@@ -87,6 +88,7 @@ class Ctx:
     inp: Input
     actor: Actor = field(default_factory=lambda: Actor(None))
     line: LineInfo | None = None
+    render: Callable[[list[Reply]], list[dict[str, Any]]] | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -172,10 +174,16 @@ Reply = Union[TextReply, Card, CardList]
 
 @dataclass
 class Result:
-    """What a handler returns: replies in order, and quick replies shown under the last one."""
+    """What a handler returns: replies in order, and quick replies shown under the last one.
+
+    `pushes` are messages for OTHER people than the current chat, as (LINE user/group ID, replies):
+    the runtime renders each and enqueues one outbox push per recipient in the same transaction, then
+    sends them right after the commit (the delivery job retries failures).
+    """
 
     replies: list[Reply] = field(default_factory=list)
     quick_replies: list[Button] = field(default_factory=list)
+    pushes: list[tuple[str, list[Reply]]] = field(default_factory=list)
 
     @classmethod
     def text(cls, text: str, quick_replies: list[Button] | None = None) -> "Result":

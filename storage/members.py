@@ -4,15 +4,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from rapidfuzz import fuzz
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import AuditLog, Member
+from content.thai import loose
+from storage.models import AuditLog, Member, RegistrationRequest
 
 PROFILE_MAX_AGE = timedelta(days=7)
+ROLES = ("guest", "staff", "school", "admin")  # the values of Member.role (handlers.policy names them)
+NAME_MATCH = 80  # rapidfuzz score (0-100) for a display-name search hit
 
 
 def get_member(session: Session, user_id: str) -> Member | None:
+    """The member with LINE user ID `user_id`, or None if the bot never saw them."""
     return session.get(Member, user_id)
 
 
@@ -42,16 +47,127 @@ def touch_member(session: Session, user_id: str, now: datetime, admin_ids: froze
 
 
 def members(session: Session, role: str | None = None, work_group: str | None = None,
-            active_only: bool = True) -> list[Member]:
-    """Members, optionally of one role and work group, by display name."""
+            active_only: bool = True, *, status: str | None = None, officer: bool | None = None,
+            school_code: str | None = None) -> list[Member]:
+    """Members, optionally of one role, work group, school, status (overrides `active_only`) and
+    complaint-officer flag, by display name."""
     stmt = select(Member)
     if role:
         stmt = stmt.where(Member.role == role)
     if work_group:
         stmt = stmt.where(Member.work_group == work_group)
-    if active_only:
+    if school_code:
+        stmt = stmt.where(Member.school_code == school_code)
+    if officer is not None:
+        stmt = stmt.where(Member.complaint_officer.is_(officer))
+    if status:
+        stmt = stmt.where(Member.status == status)
+    elif active_only:
         stmt = stmt.where(Member.status == "active")
     return list(session.scalars(stmt.order_by(Member.display_name, Member.user_id)))
+
+
+def search_members(session: Session, text: str, limit: int = 20) -> list[Member]:
+    """Members (any status) whose LINE user ID is `text`, or whose display name matches it
+    (Thai-safe fuzzy: `loose` form, rapidfuzz without `default_process`), best first."""
+    text = text.strip()
+    exact = session.get(Member, text) if text.startswith("U") else None
+    if exact is not None:
+        return [exact]
+    q = loose(text)
+    if not q:
+        return []
+    scored = []
+    for m in session.scalars(select(Member).where(Member.display_name != "")):
+        score = fuzz.partial_ratio(q, loose(m.display_name), processor=None) if len(q) >= 2 else 0
+        if score >= NAME_MATCH:
+            scored.append((-score, m.display_name, m.user_id, m))
+    scored.sort(key=lambda item: item[:3])
+    return [item[3] for item in scored[:limit]]
+
+
+def role_counts(session: Session) -> dict[str, int]:
+    """How many members are active per role, and how many are "pending" or "removed"."""
+    counts = {role: 0 for role in ROLES} | {"pending": 0, "removed": 0}
+    rows = session.execute(select(Member.role, Member.status, func.count()).group_by(Member.role, Member.status))
+    for role, status, n in rows:
+        key = role if status == "active" else status
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def admin_ids(session: Session, configured: frozenset[str]) -> list[str]:
+    """Who hears about admin matters: active admins still following the bot, and the configured
+    `LINE_ADMIN_USER_IDS` (unless removed or unfollowed), sorted."""
+    found = set(session.scalars(select(Member.user_id).where(Member.role == "admin", Member.status == "active",
+                                                             Member.following.is_(True))))
+    for user_id in configured:
+        m = session.get(Member, user_id)
+        if m is None or (m.status != "removed" and m.following):
+            found.add(user_id)
+    return sorted(found)
+
+
+def _cancel_pending(session: Session, user_id: str, by: str, now: datetime) -> None:
+    session.execute(update(RegistrationRequest)
+                    .where(RegistrationRequest.user_id == user_id, RegistrationRequest.status == "pending")
+                    .values(status="cancelled", decided_by=by, decided_at=now)
+                    .execution_options(synchronize_session=False))
+
+
+def set_role(session: Session, member: Member, role: str, now: datetime, by: str, *,
+             work_group: str | None = None, school_code: str | None = None, action: str = "member.set_role",
+             **detail: Any) -> AuditLog:
+    """Give `member` `role` (staff with `work_group`, school with `school_code`), active, and audit it as
+    `action` by `by` (a LINE user ID, or "cli"). The complaint-officer flag stays only on staff; a
+    pending registration request of the member is cancelled. Raises ValueError for an unknown role or
+    a missing group/school (callers check that the group and school exist)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if role == "staff" and not work_group:
+        raise ValueError("a staff member needs a work group")
+    if role == "school" and not school_code:
+        raise ValueError("a school member needs a school code")
+    before = {"from_role": member.role, "from_group": member.work_group, "from_school": member.school_code,
+              "from_status": member.status}
+    member.role, member.status, member.updated_at = role, "active", now
+    member.work_group = work_group if role == "staff" else None
+    member.school_code = school_code if role == "school" else None
+    member.complaint_officer = bool(member.complaint_officer) and role == "staff"
+    _cancel_pending(session, member.user_id, by, now)
+    session.flush()
+    return audit(session, by, action, member.user_id, now, role=role, group=member.work_group,
+                 school=member.school_code, **before, **detail)
+
+
+def set_officer(session: Session, member: Member, flag: bool, now: datetime, by: str) -> AuditLog:
+    """Set or clear the complaint-officer flag of a staff member and audit it; ValueError for non-staff."""
+    if flag and member.role != "staff":
+        raise ValueError("only staff can be complaint officers")
+    member.complaint_officer, member.updated_at = flag, now
+    session.flush()
+    return audit(session, by, "member.set_officer", member.user_id, now, officer=flag)
+
+
+def remove_member(session: Session, member: Member, now: datetime, by: str) -> AuditLog:
+    """Remove `member`: status removed, back to guest without group, school or flag; a pending request is
+    cancelled; audited. The row stays (their history and the audit log refer to it)."""
+    before = {"from_role": member.role, "from_group": member.work_group, "from_school": member.school_code}
+    member.role, member.status, member.updated_at = "guest", "removed", now
+    member.work_group = member.school_code = None
+    member.complaint_officer = False
+    _cancel_pending(session, member.user_id, by, now)
+    session.flush()
+    return audit(session, by, "member.remove", member.user_id, now, **before)
+
+
+def set_following(session: Session, user_id: str, following: bool, now: datetime) -> Member | None:
+    """Record a follow (True) or unfollow/block (False) of `user_id`; None if we never saw them."""
+    member = session.get(Member, user_id)
+    if member is not None:
+        member.following, member.updated_at = following, now
+        session.flush()
+    return member
 
 
 def audit(session: Session, actor_id: str, action: str, target: str, now: datetime,

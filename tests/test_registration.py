@@ -1,0 +1,234 @@
+"""Registration through the real webhook: staff and school requests, admin approval by push, invite codes."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from handlers import policy, registration, state
+from storage import registrations
+from storage.models import ConversationState, OutboxMessage, RegistrationRequest
+from tests import line_events as ev
+from tests.conftest import ADMIN, quick_replies, texts
+from tests.members_support import add_member, audit_rows, db, last_reply, load_schools, member, press, pushed_to, uid
+
+APPLICANT = uid(0xA1)
+OTHER = uid(0xA2)
+ADMIN2 = uid(0xA3)
+GROUP = "C" + "b" * 32
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+@pytest.fixture
+def applicant(chat, line):
+    line.profiles[APPLICANT] = {"displayName": "ครูสมศรี ใจดี"}
+    chat.user_id = APPLICANT
+    return chat
+
+
+def requests_of(app, user_id):
+    with db(app) as session:
+        rows = session.scalars(select(RegistrationRequest).where(RegistrationRequest.user_id == user_id)).all()
+        return [(r.role, r.work_group, r.school_code, r.status) for r in rows]
+
+
+def as_user(chat, user_id):
+    chat.user_id = user_id
+    return chat
+
+
+def test_staff_pick_a_work_group_and_an_admin_approves_by_push(app, applicant, line):
+    reply = applicant.say("ลงทะเบียน")
+    assert [a["label"] for a in quick_replies(reply)] == ["บุคลากรสำนักงาน", "สถานศึกษา", "ยกเลิก"]
+    groups = press(applicant, reply, "บุคลากรสำนักงาน")
+    labels = [a["label"] for a in quick_replies(groups)]
+    assert len(labels) == 12 and labels[-1] == "ยกเลิก" and "ทุกกลุ่ม" not in labels and "ICT" in labels
+    sent = press(applicant, groups, "นโยบายและแผน")
+    assert "ส่งคำขอลงทะเบียนเป็น บุคลากรสำนักงาน · กลุ่มนโยบายและแผน แล้วค่ะ" in texts(sent)
+    assert member(app, APPLICANT).status == "pending"
+    [card] = [m for m in pushed_to(line, ADMIN) if m["type"] == "flex"]
+    assert "ครูสมศรี ใจดี" in texts([card]) and "กลุ่มนโยบายและแผน" in texts([card])
+    with db(app) as session:
+        [row] = session.scalars(select(OutboxMessage).where(OutboxMessage.origin == "notice")).all()
+        assert (row.status, row.recipients) == ("sent", [ADMIN])
+
+    decided = press(as_user(applicant, ADMIN), [card], "อนุมัติ")
+    assert "อนุมัติคำขอของ ครูสมศรี ใจดี" in texts(decided)
+    assert "ยินดีด้วยค่ะ" in texts(pushed_to(line, APPLICANT))
+    m = member(app, APPLICANT)
+    assert (m.role, m.work_group, m.status) == ("staff", "policy", "active")
+    [entry] = audit_rows(app, "registration.approve")
+    assert (entry.actor_id, entry.target, entry.detail["group"]) == (ADMIN, APPLICANT, "policy")
+    assert "กลุ่มนโยบายและแผน" in texts(as_user(applicant, APPLICANT).say("ฉันคือใคร"))
+
+
+def test_a_school_is_found_despite_a_typo_and_a_rejection_is_told(app, applicant, line):
+    load_schools(app)
+    applicant.say("ลงทะเบียน")
+    asked = press(applicant, last_reply(line), "สถานศึกษา")
+    assert "พิมพ์ชื่อโรงเรียน" in texts(asked)
+    found = applicant.say("ควนขนน")  # "ควนขนุน" without its vowel
+    assert "โรงเรียนบ้านควนขนุน (93020001)" in texts(found)
+    sent = press(applicant, found, "1. บ้านควนขนุน")
+    assert "สถานศึกษา · โรงเรียนบ้านควนขนุน (93020001)" in texts(sent)
+    assert requests_of(app, APPLICANT) == [("school", None, "93020001", "pending")]
+
+    [card] = pushed_to(line, ADMIN)
+    rejected = press(as_user(applicant, ADMIN), [card], "ไม่อนุมัติ")
+    assert "ไม่อนุมัติคำขอของ ครูสมศรี ใจดี" in texts(rejected)
+    assert "ไม่อนุมัติคำขอลงทะเบียน" in texts(pushed_to(line, APPLICANT))
+    m = member(app, APPLICANT)
+    assert (m.role, m.status, m.school_code) == ("guest", "active", None)
+    assert requests_of(app, APPLICANT) == [("school", None, "93020001", "rejected")]
+    assert [r.actor_id for r in audit_rows(app, "registration.reject")] == [ADMIN]
+
+
+def test_no_school_found_says_how_to_retype_and_shows_at_most_five(app, applicant, line):
+    load_schools(app)
+    applicant.say("ลงทะเบียน สถานศึกษา")
+    missing = applicant.say("กรุงเทพคริสเตียน")
+    assert "ไม่พบโรงเรียนที่ชื่อคล้าย \"กรุงเทพคริสเตียน\"" in texts(missing)
+    assert "ไม่ต้องพิมพ์คำว่าโรงเรียน" in texts(missing)
+    many = applicant.say("บ้าน")
+    labels = [a["label"] for a in quick_replies(many)]
+    assert len(labels) == 6 and labels[-1] == "ยกเลิก" and all(lb.startswith(f"{i}.") for i, lb in
+                                                                enumerate(labels[:5], 1))
+    assert requests_of(app, APPLICANT) == []
+
+
+def test_a_typed_group_name_counts_and_a_wrong_one_offers_the_buttons(app, applicant, line):
+    applicant.say("ลงทะเบียน")
+    press(applicant, last_reply(line), "บุคลากรสำนักงาน")
+    wrong = applicant.say("กลุ่มดนตรี")
+    assert "ไม่พบกลุ่มงาน \"กลุ่มดนตรี\"" in texts(wrong) and len(quick_replies(wrong)) == 12
+    applicant.say("นิเทศ")
+    assert requests_of(app, APPLICANT) == [("staff", "supervision", None, "pending")]
+
+
+def test_registered_and_pending_members_are_told_instead_of_a_second_request(app, applicant, line):
+    add_member(app, OTHER, "คุณวิชัย", "staff", group="finance")
+    registered = as_user(applicant, OTHER).say("ลงทะเบียน")
+    assert "คุณลงทะเบียนแล้วค่ะ" in texts(registered) and "กลุ่มบริหารงานการเงินและสินทรัพย์" in texts(registered)
+    as_user(applicant, APPLICANT).say("ลงทะเบียน บุคลากร")
+    applicant.say("ICT")
+    again = applicant.say("ลงทะเบียน")
+    assert "ไปแล้วเมื่อ" in texts(again) and "กำลังรอผู้ดูแลระบบอนุมัติ" in texts(again)
+    assert len(requests_of(app, APPLICANT)) == 1 and len(line.pushes()) == 1
+    assert "ผู้ดูแลระบบ" in texts(as_user(applicant, ADMIN).say("ลงทะเบียน"))
+    assert requests_of(app, ADMIN) == []
+
+
+def test_cancel_mid_flow_and_an_old_button_is_expired(app, applicant, line):
+    applicant.say("ลงทะเบียน")
+    groups = press(applicant, last_reply(line), "บุคลากรสำนักงาน")
+    assert "ยกเลิกรายการแล้ว" in texts(applicant.say("ยกเลิก"))
+    late = press(applicant, groups, "นโยบายและแผน")
+    assert texts(late) == state.EXPIRED
+    assert requests_of(app, APPLICANT) == [] and member(app, APPLICANT).status == "active"
+
+
+def test_the_second_admin_to_decide_is_told_who_decided(app, applicant, line):
+    add_member(app, ADMIN2, "ผอ.กลุ่มอำนวยการ", "admin")
+    applicant.say("ลงทะเบียน")
+    press(applicant, press(applicant, last_reply(line), "บุคลากรสำนักงาน"), "อำนวยการ")
+    first, second = pushed_to(line, ADMIN2), pushed_to(line, ADMIN)
+    assert first and second
+    press(as_user(applicant, ADMIN2), first, "อนุมัติ")
+    late = press(as_user(applicant, ADMIN), second, "ไม่อนุมัติ")
+    assert "คำขอนี้ถูกอนุมัติไปแล้วโดย ผอ.กลุ่มอำนวยการ เมื่อ" in texts(late)
+    again = press(as_user(applicant, ADMIN2), first, "อนุมัติ")
+    assert "โดย คุณเอง" in texts(again)
+    assert member(app, APPLICANT).role == "staff"
+    assert len(audit_rows(app, "registration.approve")) == 1 and not audit_rows(app, "registration.reject")
+    assert len(pushed_to(line, APPLICANT)) == 1
+
+
+def test_only_admins_can_decide(app, applicant, line):
+    applicant.say("ลงทะเบียน")
+    press(applicant, press(applicant, last_reply(line), "บุคลากรสำนักงาน"), "อำนวยการ")
+    [card] = pushed_to(line, ADMIN)
+    add_member(app, OTHER, "คุณวิชัย", "staff", group="finance")
+    refused = press(as_user(applicant, OTHER), [card], "อนุมัติ")
+    assert texts(refused) == policy.REFUSED[policy.ADMIN]
+    assert requests_of(app, APPLICANT)[0][3] == "pending"
+
+
+def _invite(app, days_ago: int = 0, **kw) -> str:
+    with db(app) as session:
+        [code] = registrations.create_invites(session, kw.pop("role", "staff"),
+                                              datetime.now(timezone.utc) - timedelta(days=days_ago), ADMIN,
+                                              work_group=kw.pop("group", "personnel"), **kw)
+        return code.code
+
+
+def test_an_invite_code_registers_at_once_case_and_thai_digits_do_not_matter(app, applicant, line):
+    code = _invite(app)
+    typed = code.lower().translate(THAI_DIGITS)
+    done = applicant.say(f"ลงทะเบียน {typed}")
+    assert "ลงทะเบียนเรียบร้อยแล้วค่ะ" in texts(done) and "กลุ่มบริหารงานบุคคล" in texts(done)
+    m = member(app, APPLICANT)
+    assert (m.role, m.work_group, m.status) == ("staff", "personnel", "active")
+    [entry] = audit_rows(app, "invite.use")
+    assert (entry.actor_id, entry.detail["code"], entry.detail["created_by"]) == (APPLICANT, code, ADMIN)
+    second = as_user(applicant, OTHER).say(f"ลงทะเบียน {code}")
+    assert texts(second) == registration.CODE_USED
+    assert member(app, OTHER).role == "guest"
+
+
+def test_an_expired_or_unknown_code_is_refused_politely(app, applicant, line):
+    code = _invite(app, days_ago=8)
+    expired = texts(applicant.say(f"ลงทะเบียน {code}"))
+    assert expired.startswith("รหัสเชิญนี้หมดอายุแล้วเมื่อ")
+    year_ce = (datetime.now(timezone.utc) - timedelta(days=1)).year
+    assert str(year_ce + 543) in expired or str(year_ce + 544) in expired
+    assert "ไม่พบรหัสเชิญ \"ZXY999\"" in texts(applicant.say("ลงทะเบียน zxy-999"))
+    assert member(app, APPLICANT).role == "guest" and not audit_rows(app, "invite.use")
+
+
+def test_an_invite_ends_a_pending_request(app, applicant, line):
+    applicant.say("ลงทะเบียน บุคลากร")
+    applicant.say("การเงิน")
+    code = _invite(app)
+    applicant.say(f"ลงทะเบียน {code}")
+    assert requests_of(app, APPLICANT) == [("staff", "finance", None, "cancelled")]
+    late = press(as_user(applicant, ADMIN), pushed_to(line, ADMIN), "อนุมัติ")
+    assert "คำขอนี้ถูกยกเลิกไปแล้ว" in texts(late)
+    assert member(app, APPLICANT).work_group == "personnel"
+
+
+def test_in_a_group_chat_registration_is_sent_to_the_1_to_1_chat(app, webhook, line):
+    webhook.post(ev.text_event("บอท ลงทะเบียน", user_id=None, group_id=GROUP))
+    assert last_reply(line)[0]["text"] == policy.NEEDS_PRIVATE_CHAT
+    webhook.post(ev.text_event("บอท ลงทะเบียน", user_id=APPLICANT, group_id=GROUP))
+    reply = last_reply(line)
+    assert reply[0]["text"] == registration.IN_GROUP and "quickReply" not in reply[0]
+    code = _invite(app)
+    webhook.post(ev.text_event(f"บอท ลงทะเบียน {code}", user_id=APPLICANT, group_id=GROUP))
+    assert last_reply(line)[0]["text"] == registration.IN_GROUP
+    with db(app) as session:
+        assert session.scalars(select(ConversationState)).all() == []
+    assert member(app, APPLICANT).role == "guest"
+
+
+def test_a_push_that_fails_stays_in_the_outbox_for_the_delivery_job(app, applicant, line):
+    line.fail_next("push", 500)
+    applicant.say("ลงทะเบียน บุคลากร")
+    sent = applicant.say("กฎหมาย")
+    assert "ส่งคำขอลงทะเบียน" in texts(sent)
+    with db(app) as session:
+        [row] = session.scalars(select(OutboxMessage).where(OutboxMessage.origin == "notice")).all()
+        assert (row.status, row.attempts, row.recipients) == ("pending", 1, [ADMIN])
+    assert requests_of(app, APPLICANT) == [("staff", "legal", None, "pending")]
+
+
+def test_a_handler_error_rolls_back_the_request_and_its_pushes(app, applicant, line, monkeypatch):
+    applicant.say("ลงทะเบียน บุคลากร")
+
+    def broken_card(*_args, **_kwargs):
+        raise RuntimeError("card failed")
+
+    monkeypatch.setattr(registration, "request_card", broken_card)
+    reply = applicant.say("กฎหมาย")
+    assert "ขออภัยค่ะ ระบบขัดข้องชั่วคราว" in texts(reply)
+    assert requests_of(app, APPLICANT) == [] and line.pushes() == []
+    with db(app) as session:
+        assert session.scalars(select(OutboxMessage)).all() == []
