@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from bot import announce
 from bot.delivery import deliver_due
-from storage import queries
+from storage import broadcasts, outbox, queries
 
 
 def deliver_outbox(runtime: Any, now: datetime) -> str:
@@ -23,13 +24,45 @@ def prune_processed_events(runtime: Any, now: datetime) -> str:
     return f"pruned {n} processed events"
 
 
+def send_broadcasts(runtime: Any, now: datetime) -> str:
+    """Start the scheduled broadcasts whose time has come: each in one transaction, its outbox rows written
+    and its status "sending" (the deliver-outbox job sends them). Safe in several processes."""
+    with runtime.storage.Session.begin() as session:
+        due = broadcasts.due_ids(session, now)
+    started = []
+    for broadcast_id in due:
+        with runtime.storage.Session.begin() as session:
+            bc = broadcasts.claim(session, broadcast_id, "scheduled", "sending")
+            if bc is not None:
+                broadcasts.start_sending(session, bc, announce.messages_for(bc), now)
+                started.append(broadcast_id)
+    return f"started {len(started)} broadcasts {started}"
+
+
+def report_broadcasts(runtime: Any, now: datetime) -> str:
+    """Finish the sending broadcasts whose outbox rows are all final: status "sent", the report stored,
+    and the author told (sent, failed, cost) by a push through the outbox."""
+    finished = []
+    with runtime.storage.Session.begin() as session:
+        for bc in broadcasts.sending(session):
+            if broadcasts.finish_if_done(session, bc, now) is not None:
+                outbox.enqueue(session, "push", [bc.author_id], announce.report_messages(bc, runtime.content), now,
+                               origin=f"broadcast-report:{bc.id}")
+                finished.append(bc.id)
+    return f"reported {len(finished)} broadcasts {finished}"
+
+
 JOBS: dict[str, Callable[[Any, datetime], str]] = {
+    "send-broadcasts": send_broadcasts,
+    "report-broadcasts": report_broadcasts,
     "deliver-outbox": deliver_outbox,
     "prune-events": prune_processed_events,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
     "deliver-outbox": {"trigger": "interval", "seconds": 3},
+    "send-broadcasts": {"trigger": "interval", "seconds": 30},
+    "report-broadcasts": {"trigger": "interval", "seconds": 30},
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},
 }
 

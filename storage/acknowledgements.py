@@ -1,0 +1,80 @@
+"""Acknowledgement queries: who pressed "รับทราบ" on a broadcast and when, who has not, and the one
+reminder to them. `session` first; functions add and flush, never commit. Times are UTC."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage import outbox
+from storage.broadcasts import origin
+from storage.models import Broadcast, BroadcastRecipient, Member
+
+
+def record_ack(session: Session, bc: Broadcast, user_id: str, now: datetime, work_group: str | None = None,
+               chat_id: str | None = None) -> tuple[BroadcastRecipient, bool]:
+    """Record that `user_id` acknowledged `bc` at `now`: (the row, True the first time). A later press
+    keeps the first time. Someone not on the list (a follower, a guest in a group) is added."""
+    row = session.get(BroadcastRecipient, (bc.id, user_id))
+    if row is None:
+        row = BroadcastRecipient(broadcast_id=bc.id, user_id=user_id, work_group=work_group, chat_id=chat_id,
+                                 acked_at=now)
+        session.add(row)
+        session.flush()
+        return row, True
+    first = session.execute(update(BroadcastRecipient).where(
+        BroadcastRecipient.broadcast_id == bc.id, BroadcastRecipient.user_id == user_id,
+        BroadcastRecipient.acked_at.is_(None)).values(acked_at=now)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    session.refresh(row)
+    return row, first
+
+
+def recipients(session: Session, broadcast_id: int) -> list[tuple[BroadcastRecipient, str]]:
+    """(recipient, display name or "") of a broadcast, by work group then name."""
+    stmt = (select(BroadcastRecipient, func.coalesce(Member.display_name, ""))
+            .outerjoin(Member, Member.user_id == BroadcastRecipient.user_id)
+            .where(BroadcastRecipient.broadcast_id == broadcast_id)
+            .order_by(BroadcastRecipient.work_group, Member.display_name, BroadcastRecipient.user_id))
+    return [(r, name) for r, name in session.execute(stmt)]
+
+
+def not_acked(session: Session, broadcast_id: int, reachable_only: bool = False) -> list[str]:
+    """User IDs of the recipients of a broadcast who have not acknowledged it; `reachable_only` leaves out
+    members who blocked the bot (a message to them is not delivered)."""
+    stmt = select(BroadcastRecipient.user_id).where(BroadcastRecipient.broadcast_id == broadcast_id,
+                                                    BroadcastRecipient.acked_at.is_(None))
+    if reachable_only:
+        stmt = stmt.outerjoin(Member, Member.user_id == BroadcastRecipient.user_id).where(
+            or_(Member.following.is_(None), Member.following.is_(True)))
+    return list(session.scalars(stmt.order_by(BroadcastRecipient.user_id)))
+
+
+def pending_ack(session: Session, user_id: str) -> Broadcast | None:
+    """The newest sent announcement asking `user_id` for an acknowledgement they have not given."""
+    stmt = (select(Broadcast).join(BroadcastRecipient, BroadcastRecipient.broadcast_id == Broadcast.id)
+            .where(BroadcastRecipient.user_id == user_id, BroadcastRecipient.acked_at.is_(None),
+                   Broadcast.ack_required.is_(True), Broadcast.status.in_(("sending", "sent")))
+            .order_by(Broadcast.id.desc()).limit(1))
+    return session.scalars(stmt).first()
+
+
+def enqueue_reminder(session: Session, bc: Broadcast, messages: list[dict[str, Any]], now: datetime) -> int:
+    """Multicast `messages` to the recipients of `bc` who have not acknowledged it and have not blocked the
+    bot (≤500 a row); the number of people. Records it in `bc.report` ("reminded_at", ISO UTC, "reminded")."""
+    users = not_acked(session, bc.id, reachable_only=True)
+    for i in range(0, len(users), outbox.MULTICAST_MAX):
+        outbox.enqueue(session, "multicast", users[i:i + outbox.MULTICAST_MAX], messages, now,
+                       origin=origin(bc.id, reminder=True))
+    bc.report = {**(bc.report or {}), "reminded_at": now.isoformat(), "reminded": len(users)}
+    session.flush()
+    return len(users)
+
+
+def ack_counts(session: Session, broadcast_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{broadcast id: (acknowledged, recipients)} for `broadcast_ids`."""
+    stmt = (select(BroadcastRecipient.broadcast_id, func.count(BroadcastRecipient.acked_at), func.count())
+            .where(BroadcastRecipient.broadcast_id.in_(broadcast_ids)).group_by(BroadcastRecipient.broadcast_id))
+    return {bid: (acked, total) for bid, acked, total in session.execute(stmt)}

@@ -1,0 +1,347 @@
+"""Admin broadcasts through the webhook: the flow as a conversation, preview, outbox rows, delivery,
+the author's report, acknowledgements, the reminder, scheduling and cancelling."""
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert, select
+
+from handlers import postback
+from handlers.thaidate import BANGKOK
+from scheduler import jobs
+from storage import get_storage
+from storage.models import AuditLog, Broadcast, BroadcastRecipient, ChatGroup, Member, OutboxMessage
+from tests import line_events as ev
+from tests.conftest import ADMIN, Chat, quick_replies, texts
+
+POLICY_CHAT = "C" + "7d" * 16
+ALL_STAFF_CHAT = "C" + "8e" * 16
+UNBOUND_CHAT = "C" + "9f" * 16
+ANNOUNCEMENT = "ประชุมประจำเดือน\nวันศุกร์นี้ 09:00 น. ห้องประชุม 1 ขอให้ทุกคนเข้าร่วมค่ะ"
+
+
+def uid(n: int) -> str:
+    return f"U{n:032x}"
+
+
+@pytest.fixture
+def admin(webhook, line) -> Chat:
+    return Chat(webhook, line, user_id=ADMIN)
+
+
+@pytest.fixture
+def runtime(app):
+    return app.extensions["bot"]
+
+
+def add_members(app, rows: list[dict]) -> None:
+    now = datetime.now(timezone.utc)
+    with get_storage(app).Session.begin() as session:
+        session.execute(insert(Member), [{"display_name": "", "status": "active", "following": True,
+                                          "complaint_officer": False, "created_at": now, "updated_at": now, **r}
+                                         for r in rows])
+
+
+def add_chats(app, line, chats: list[tuple[str, str, str | None, int]]) -> None:
+    """(chat id, binding, work group, head count the fake reports); the cached count is unknown."""
+    with get_storage(app).Session.begin() as session:
+        for chat_id, binding, wg, count in chats:
+            session.add(ChatGroup(chat_id=chat_id, name=f"ห้อง {wg or binding}", binding=binding, work_group=wg,
+                                  active=True))
+            line.groups[chat_id] = {"groupName": f"ห้อง {wg or binding}", "count": count}
+
+
+@pytest.fixture
+def office(app, line):
+    """Five staff in two work groups, a school, a guest; a chat bound to policy, one to all staff."""
+    add_members(app, [
+        {"user_id": uid(1), "display_name": "สมชาย ใจดี", "role": "staff", "work_group": "policy"},
+        {"user_id": uid(2), "display_name": "สมหญิง รักงาน", "role": "staff", "work_group": "policy"},
+        {"user_id": uid(3), "display_name": "วิไล ตั้งใจ", "role": "staff", "work_group": "admin"},
+        {"user_id": uid(4), "display_name": "ประยุทธ บัญชี", "role": "staff", "work_group": "finance"},
+        {"user_id": uid(5), "display_name": "ปิดกั้น แล้ว", "role": "staff", "work_group": "finance",
+         "following": False},
+        {"user_id": uid(6), "display_name": "โรงเรียนบ้านหนองบัว", "role": "school"},
+        {"user_id": uid(7), "display_name": "ผู้มาเยือน", "role": "guest"},
+    ])
+    add_chats(app, line, [(POLICY_CHAT, "work_group", "policy", 12), (ALL_STAFF_CHAT, "all_staff", None, 30)])
+    line.quota = 100_000
+
+
+def press(chat: Chat, messages: list[dict], label: str) -> list[dict]:
+    """Press the quick reply whose label contains `label`."""
+    actions = [a for a in quick_replies(messages) if label in a["label"]]
+    assert actions, f"no quick reply {label!r} in {[a['label'] for a in quick_replies(messages)]}"
+    action = actions[0]
+    return chat.press(action["data"]) if action["type"] == "postback" else chat.say(action["text"])
+
+
+def compose(admin: Chat, audience: list[str], text: str = ANNOUNCEMENT, ack: bool = False) -> list[dict]:
+    """Walk the flow up to the preview; returns the preview messages."""
+    reply = admin.say("ประกาศ")
+    for label in audience:
+        reply = press(admin, reply, label)
+    reply = press(admin, reply, "ถัดไป")
+    assert "พิมพ์หรือวางข้อความประกาศ" in texts(reply)
+    reply = admin.say(text)
+    if ack:
+        reply = press(admin, reply, "ขอให้กดรับทราบ")
+    return press(admin, reply, "ดูตัวอย่าง")
+
+
+def broadcast(app) -> Broadcast:
+    with get_storage(app).Session() as session:
+        return session.scalars(select(Broadcast).order_by(Broadcast.id.desc())).first()
+
+
+def outbox_rows(app, origin: str) -> list[OutboxMessage]:
+    with get_storage(app).Session() as session:
+        return list(session.scalars(select(OutboxMessage).where(OutboxMessage.origin == origin)
+                                    .order_by(OutboxMessage.id)))
+
+
+def recipients(app, broadcast_id: int) -> dict[str, BroadcastRecipient]:
+    with get_storage(app).Session() as session:
+        return {r.user_id: r for r in session.scalars(select(BroadcastRecipient)
+                                                      .where(BroadcastRecipient.broadcast_id == broadcast_id))}
+
+
+def flex(messages: list[dict]) -> dict:
+    [card] = [m for m in messages if m["type"] == "flex"]
+    return card
+
+
+def test_the_whole_flow_sends_multicasts_of_500_and_pushes_and_reports_to_the_author(app, admin, line, runtime):
+    add_members(app, [{"user_id": uid(1000 + i), "display_name": f"บุคลากร {i}", "role": "staff",
+                       "work_group": "policy"} for i in range(1001)])
+    add_chats(app, line, [(POLICY_CHAT, "work_group", "policy", 12), (ALL_STAFF_CHAT, "all_staff", None, 30),
+                          (UNBOUND_CHAT, None, None, 5)])
+    line.quota, line.usage = 100_000, 250
+
+    preview = compose(admin, ["บุคลากรทั้งหมด", "กลุ่มไลน์ที่ผูกไว้"])
+    summary = texts(preview)
+    assert "ประชุมประจำเดือน" in texts([flex(preview)])
+    assert "ส่งตรงถึง 1,002 คน (multicast 3 ครั้ง)" in summary  # 1,001 staff and the admin
+    assert "กลุ่มไลน์ 2 กลุ่ม สมาชิกรวม 42 คน" in summary      # head counts asked of LINE
+    assert "ใช้ข้อความ LINE 1,044 ข้อความ" in summary
+    assert "ใช้ไปแล้ว 250 จาก 100,000 ข้อความ (เหลือ 99,750)" in summary
+    assert line.calls("reply")  # nothing sent yet but replies
+    assert not line.calls("multicast") and not line.calls("push")
+
+    reply = press(admin, preview, "ยืนยันส่งเลย")
+    bc = broadcast(app)
+    assert f"กำลังส่งประกาศ #{bc.id}" in texts(reply)
+    assert (bc.status, bc.author_id, bc.text, bc.cost) == ("sending", ADMIN, ANNOUNCEMENT, 1044)
+    rows = outbox_rows(app, f"broadcast:{bc.id}")
+    assert [(r.kind, len(r.recipients)) for r in rows] == [("multicast", 500), ("multicast", 500), ("multicast", 2),
+                                                            ("push", 1), ("push", 1)]
+    assert {r.recipients[0] for r in rows if r.kind == "push"} == {POLICY_CHAT, ALL_STAFF_CHAT}
+    assert sum(r.cost for r in rows) == 1044
+
+    jobs.run(runtime, "deliver-outbox")
+    sent = line.calls("multicast") + line.calls("push")
+    assert len(sent) == 5
+    assert {r.header("X-Line-Retry-Key") for r in sent} == {r.retry_key for r in rows}
+    assert sorted(len(r.json["to"]) for r in line.calls("multicast")) == [2, 500, 500]
+    assert {r.json["to"] for r in line.calls("push")} == {POLICY_CHAT, ALL_STAFF_CHAT}
+
+    jobs.run(runtime, "report-broadcasts")
+    jobs.run(runtime, "deliver-outbox")
+    [report] = [p for p in line.pushes() if p["to"] == ADMIN]
+    text = texts(report["messages"])
+    assert f"รายงานการส่งประกาศ #{bc.id}" in text and "ส่งสำเร็จ 5 จาก 5 รายการ" in text
+    assert "ใช้ข้อความ LINE 1,044 ข้อความ" in text
+    bc = broadcast(app)
+    assert (bc.status, bc.report["sent"], bc.report["failed"]) == ("sent", 5, 0)
+    with get_storage(app).Session() as session:
+        [entry] = session.scalars(select(AuditLog).where(AuditLog.action == "broadcast.create"))
+        assert entry.actor_id == ADMIN and entry.detail["audience"]["kind"] == "mixed"
+    listing = texts(admin.say("รายการประกาศ"))
+    assert f"#{bc.id} · ส่งแล้ว" in listing and "ส่งสำเร็จ 5/5 รายการ · ใช้ 1,044 ข้อความ" in listing
+
+
+def test_the_preview_is_exactly_what_recipients_get(app, admin, line, runtime, office):
+    reply = press(admin, press(admin, admin.say("ประกาศ"), "สถานศึกษาทั้งหมด"), "ถัดไป")
+    reply = press(admin, admin.say(ANNOUNCEMENT), "ขอให้กดรับทราบ")
+    assert "https://" in texts(press(admin, reply, "ใส่รูปภาพ"))
+    reply = admin.say("https://www.example.go.th/poster.jpg")
+    assert "ใส่รูปภาพแล้ว" in texts(reply)
+    press(admin, reply, "ใส่ปุ่มลิงก์")
+    reply = admin.say("ดาวน์โหลดหนังสือ https://www.example.go.th/doc.pdf")
+    assert "ดาวน์โหลดหนังสือ → https://www.example.go.th/doc.pdf" in texts(reply)
+    preview = press(admin, reply, "ดูตัวอย่าง")
+    card = flex(preview)
+    labels = [b["action"]["label"] for b in card["contents"]["footer"]["contents"]]
+    assert labels == ["รับทราบ", "ดาวน์โหลดหนังสือ", "ดูรูปภาพประกอบ"]
+    assert "นี่คือตัวอย่างประกาศ" in texts(admin.press(postback.encode("ack", b=0)))
+    press(admin, preview, "ยืนยันส่งเลย")
+    jobs.run(runtime, "deliver-outbox")
+    [sent] = line.multicasts()
+    assert sent["to"] == [uid(6)]
+    bc = broadcast(app)
+    expected = copy.deepcopy(card)
+    expected.pop("quickReply", None)
+    ack = json.dumps(expected, ensure_ascii=False).replace(
+        json.dumps(postback.encode("ack", b=0), ensure_ascii=False)[1:-1],
+        json.dumps(postback.encode("ack", b=bc.id), ensure_ascii=False)[1:-1])
+    assert sent["messages"] == [json.loads(ack)]
+    assert "รับทราบ" in texts(sent["messages"])
+
+
+def test_a_preview_warns_when_the_quota_does_not_fit_and_says_when_it_is_unknown(admin, line, office):
+    line.quota, line.usage = 40, 35
+    summary = texts(compose(admin, ["กลุ่มไลน์ที่ผูกไว้"]))
+    assert "ใช้ข้อความ LINE 42 ข้อความ" in summary and "โควตาที่เหลือไม่พอ" in summary
+    line.quota = None
+    assert "โควตา: ไม่จำกัด (เดือนนี้ใช้ไปแล้ว 35 ข้อความ)" in texts(compose(admin, ["กลุ่มไลน์ที่ผูกไว้"]))
+    line.fail_next("quota", 500)
+    line.fail_next("quota_consumption", 500)
+    assert "ไม่ทราบโควตา (โหมดออฟไลน์" in texts(compose(admin, ["กลุ่มไลน์ที่ผูกไว้"]))
+
+
+def test_non_admins_and_group_chats_are_refused(webhook, line, office):
+    for user in (uid(1), uid(7)):
+        assert "สำหรับผู้ดูแลระบบเท่านั้น" in texts(Chat(webhook, line, user_id=user).say("ประกาศ"))
+        assert "สำหรับผู้ดูแลระบบเท่านั้น" in texts(Chat(webhook, line, user_id=user).say("รายการประกาศ"))
+    in_group = Chat(webhook, line, user_id=ADMIN, group_id=POLICY_CHAT)
+    assert "แชต 1:1" in texts(in_group.say("บอท ประกาศ"))
+
+
+def test_work_groups_are_picked_several_at_once(app, admin, line, runtime, office):
+    reply = admin.say("ประกาศ")
+    reply = press(admin, reply, "เลือกกลุ่มงาน")
+    reply = press(admin, reply, "นโยบายและแผน")
+    reply = press(admin, reply, "การเงิน")
+    assert "กลุ่มนโยบายและแผน, กลุ่มบริหารงานการเงินและสินทรัพย์" in texts(reply)
+    reply = press(admin, reply, "เสร็จ")
+    assert "✓ เลือกกลุ่มงาน" in [a["label"] for a in quick_replies(reply)]
+    reply = press(admin, reply, "ถัดไป")
+    reply = admin.say("ส่งเอกสารภายในวันศุกร์")
+    preview = press(admin, reply, "ดูตัวอย่าง")
+    assert "ส่งตรงถึง 3 คน" in texts(preview)  # uid(5) blocked the bot
+    press(admin, preview, "ยืนยันส่งเลย")
+    [row] = outbox_rows(app, f"broadcast:{broadcast(app).id}")
+    assert sorted(row.recipients) == [uid(1), uid(2), uid(4)]
+
+
+def test_every_follower_goes_through_the_broadcast_endpoint(app, admin, line, runtime, office):
+    line.friend_count = 250
+    reply = admin.say("ประกาศ")
+    reply = press(admin, reply, "บุคลากรทั้งหมด")
+    reply = press(admin, reply, "ผู้ติดตามทุกคน")  # every friend: the other choice is dropped
+    assert "เลือกแล้ว: ผู้ติดตามบอททุกคน" in texts(reply)
+    reply = press(admin, reply, "ถัดไป")
+    preview = press(admin, admin.say("ปิดสำนักงานวันหยุดนักขัตฤกษ์"), "ดูตัวอย่าง")
+    assert "LINE ไม่แจ้งจำนวนล่วงหน้า" in texts(preview) and "อย่างน้อย" in texts(preview)
+    press(admin, preview, "ยืนยันส่งเลย")
+    [row] = outbox_rows(app, f"broadcast:{broadcast(app).id}")
+    assert (row.kind, row.recipients) == ("broadcast", [])
+    jobs.run(runtime, "deliver-outbox")
+    [sent] = line.calls("broadcast")
+    assert sent.header("X-Line-Retry-Key") == row.retry_key
+
+
+def test_acknowledgements_are_recorded_once_reported_by_group_and_reminded_once(app, admin, webhook, line, runtime,
+                                                                                office):
+    press(admin, compose(admin, ["กลุ่มไลน์ที่ผูกไว้"], ack=True), "ยืนยันส่งเลย")
+    bc = broadcast(app)
+    jobs.run(runtime, "deliver-outbox")
+    # members by the chats' bindings (uid(5) blocked the bot but is still in the all-staff chat)
+    assert set(recipients(app, bc.id)) == {uid(1), uid(2), uid(3), uid(4), uid(5), ADMIN}
+    ack = postback.encode("ack", b=bc.id)
+
+    in_group = Chat(webhook, line, user_id=uid(1), group_id=POLICY_CHAT)
+    assert "บันทึกการรับทราบประกาศ" in texts(in_group.press(ack))
+    first = recipients(app, bc.id)[uid(1)].acked_at
+    assert "ไปแล้วเมื่อ" in texts(in_group.press(ack))
+    assert recipients(app, bc.id)[uid(1)].acked_at == first
+    assert "บันทึกการรับทราบ" in texts(Chat(webhook, line, user_id=uid(3)).say("รับทราบค่ะ"))
+
+    no_user = webhook.post(ev.postback_event(ack, user_id=None, group_id=POLICY_CHAT))
+    assert no_user.status_code == 200
+    assert f"รับทราบ {bc.id}" in texts(line.replies()[-1]["messages"])
+
+    report = admin.say(f"ผลรับทราบ {bc.id}")
+    text = texts(report)
+    assert "รับทราบแล้ว 2 จาก 6 คน" in text
+    assert "■ กลุ่มนโยบายและแผน รับทราบ 1/2" in text and "✓ สมชาย ใจดี" in text
+    assert "ยังไม่รับทราบ: สมหญิง รักงาน" in text
+    assert "■ กลุ่มอำนวยการ รับทราบ 1/1" in text
+    assert "ตามกลุ่มไลน์" in text and "■ กลุ่มไลน์ ห้อง policy รับทราบ 1/2" in text
+
+    reply = press(admin, report, "ส่งเตือน 3 คน")
+    assert "จำนวน 3 คน" in texts(reply)
+    [row] = outbox_rows(app, f"broadcast-remind:{bc.id}")
+    assert sorted(row.recipients) == sorted([uid(2), uid(4), ADMIN])
+    jobs.run(runtime, "deliver-outbox")
+    [reminder] = [m for m in line.multicasts() if m["to"] == row.recipients]
+    assert "เตือน" in texts(reminder["messages"])
+    again = admin.press(postback.encode("bc", o="rm", b=bc.id))
+    assert "ส่งเตือนประกาศ" in texts(again) and "ครั้งเดียว" in texts(again)
+    assert len(outbox_rows(app, f"broadcast-remind:{bc.id}")) == 1
+    with get_storage(app).Session() as session:
+        assert session.scalars(select(AuditLog.action).where(AuditLog.action == "broadcast.remind")).all()
+
+
+def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(app, admin, line, runtime, office):
+    reply = admin.say("ประกาศ")
+    reply = press(admin, press(admin, reply, "สถานศึกษาทั้งหมด"), "ถัดไป")
+    reply = press(admin, admin.say("ขอเชิญประชุมผู้บริหารสถานศึกษา"), "ตั้งเวลาส่ง")
+    reply = admin.say("พรุ่งนี้ 08:30")
+    assert "ตั้งเวลาส่ง" in texts(reply)
+    preview = press(admin, reply, "ดูตัวอย่าง")
+    assert "เวลาส่ง:" in texts(preview) and "08:30 น." in texts(preview)
+    reply = press(admin, preview, "ยืนยันตั้งเวลา")
+    bc = broadcast(app)
+    tomorrow = (bc.created_at.astimezone(BANGKOK) + timedelta(days=1)).date()
+    assert bc.status == "scheduled"
+    assert bc.scheduled_at.astimezone(BANGKOK).replace(tzinfo=None) == datetime(
+        tomorrow.year, tomorrow.month, tomorrow.day, 8, 30)
+    assert "ตั้งเวลาส่งประกาศ" in texts(reply)
+
+    jobs.run(runtime, "send-broadcasts", bc.scheduled_at - timedelta(minutes=1))
+    assert broadcast(app).status == "scheduled" and not outbox_rows(app, f"broadcast:{bc.id}")
+    jobs.run(runtime, "send-broadcasts", bc.scheduled_at + timedelta(seconds=5))
+    assert broadcast(app).status == "sending"
+    [row] = outbox_rows(app, f"broadcast:{bc.id}")
+    assert row.recipients == [uid(6)]
+    jobs.run(runtime, "send-broadcasts", bc.scheduled_at + timedelta(seconds=35))  # not twice
+    assert len(outbox_rows(app, f"broadcast:{bc.id}")) == 1
+
+    reply = admin.say("ประกาศ")
+    reply = press(admin, press(admin, reply, "สถานศึกษาทั้งหมด"), "ถัดไป")
+    reply = press(admin, admin.say("ประกาศที่จะยกเลิก"), "ตั้งเวลาส่ง")
+    reply = press(admin, reply, "พรุ่งนี้ 13:00")
+    reply = press(admin, press(admin, reply, "ดูตัวอย่าง"), "ยืนยันตั้งเวลา")
+    later = broadcast(app)
+    reply = press(admin, reply, f"ยกเลิกประกาศ #{later.id}")
+    assert f"ยกเลิกประกาศ #{later.id}" in texts(reply)
+    jobs.run(runtime, "send-broadcasts", later.scheduled_at + timedelta(seconds=5))
+    assert broadcast(app).status == "cancelled" and not outbox_rows(app, f"broadcast:{later.id}")
+
+
+def test_typing_thanks_with_nothing_to_acknowledge_is_still_small_talk(webhook, line, office):
+    assert "ยินดีค่ะ" in texts(Chat(webhook, line, user_id=uid(1)).say("รับทราบค่ะ"))
+
+
+def test_cancel_mid_flow_and_bad_input_get_polite_answers(app, admin, line, office):
+    reply = admin.say("ประกาศ")
+    assert "เลือกผู้รับจากปุ่ม" in texts(admin.say("ทุกคน"))
+    reply = press(admin, press(admin, reply, "บุคลากรทั้งหมด"), "ถัดไป")
+    reply = press(admin, admin.say("ข้อความทดสอบ"), "ตั้งเวลาส่ง")
+    assert "ลองพิมพ์วันและเวลาแบบนี้" in texts(admin.say("เมื่อวาน"))
+    assert "https://" in texts(press(admin, admin.say("พรุ่งนี้ 9 โมง"), "ใส่รูปภาพ"))
+    assert "ต้องขึ้นต้นด้วย https://" in texts(admin.say("http://example.com/a.jpg"))
+    assert "ยกเลิกรายการแล้ว" in texts(admin.say("ยกเลิก"))
+    assert broadcast(app) is None
+    assert "ขั้นตอนนี้หมดเวลาแล้ว" in texts(admin.press(postback.encode("bc", s="deadbeef", o="pv")))
+
+
+def test_a_message_starting_with_the_command_word_is_the_message(app, admin, line, office):
+    reply = press(admin, admin.say("ประกาศ"), "บุคลากรทั้งหมด")
+    press(admin, reply, "ถัดไป")
+    reply = admin.say("ประกาศ! งดใช้ห้องประชุมวันพุธ")
+    assert "งดใช้ห้องประชุมวันพุธ" in texts(reply) and "ตัวเลือกเพิ่มเติม" in texts(reply)
