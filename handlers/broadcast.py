@@ -75,13 +75,13 @@ def audience_step(ctx: Ctx, row, note: str = "") -> Result:
     return Result.text(text, buttons + [_cancel()])
 
 
-def groups_step(ctx: Ctx, row) -> Result:
-    """The work-group picker: every work group as a toggle (11 fit LINE's 13 quick replies)."""
+def groups_step(ctx: Ctx, row, note: str = "") -> Result:
+    """The work-group picker: every work group as a toggle (11 fit LINE's 13 quick replies); `note` leads."""
     chosen = row.data.get("groups", [])
     buttons = [_op(row, ("✓ " if g.id in chosen else "") + directory.short_label(g), "g", g.name, g=g.id)
                for g in directory.work_groups(ctx.content)]
     names = ", ".join(directory.group_name(ctx.content, g) for g in chosen) or "ยังไม่ได้เลือก"
-    return Result.text(f"เลือกกลุ่มงานที่จะส่งถึงค่ะ (กดซ้ำเพื่อเอาออก)\nเลือกแล้ว: {names}",
+    return Result.text(f"{note}เลือกกลุ่มงานที่จะส่งถึงค่ะ (กดซ้ำเพื่อเอาออก)\nเลือกแล้ว: {names}",
                        [_op(row, "เสร็จ ▶", "gd")] + buttons[:11] + [_cancel()])
 
 
@@ -189,8 +189,6 @@ def on_text(ctx: Ctx, row, text: str) -> Result:
     """Text typed during the flow, read by the step it is at."""
     guard(ctx)
     text = text.strip()
-    if row.step in ("audience", "groups"):
-        return audience_step(ctx, row, "กรุณาเลือกผู้รับจากปุ่มด้านล่างก่อนนะคะ\n")
     if row.step == "image":
         return _image(ctx, row, text)
     if row.step == "link":
@@ -202,7 +200,13 @@ def on_text(ctx: Ctx, row, text: str) -> Result:
     if len(text) > MAX_TEXT:
         raise UserFacingError(f"ข้อความยาว {len(text):,} ตัวอักษร เกิน {MAX_TEXT:,} ตัวอักษรค่ะ "
                               "ลองย่อให้สั้นลง หรือใส่รายละเอียดเป็นปุ่มลิงก์นะคะ")
-    edited = row.step != "message"
+    if row.step == "groups":  # the message typed early is kept; the picker stays open
+        state.advance(ctx, row, "groups", text=text)
+        return groups_step(ctx, row, "ได้ข้อความแล้วค่ะ เลือกกลุ่มงานให้เสร็จก่อนนะคะ\n")
+    if row.step == "audience" and not row.data.get("kinds"):
+        state.advance(ctx, row, "audience", text=text)
+        return audience_step(ctx, row, "ได้ข้อความแล้วค่ะ เลือกผู้รับก่อนนะคะ\n")
+    edited = row.step not in ("message", "audience")
     state.advance(ctx, row, "options", text=text)
     return options_step(ctx, row, "แก้ข้อความแล้วค่ะ\n" if edited else "")
 

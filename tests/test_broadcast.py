@@ -329,7 +329,7 @@ def test_typing_thanks_with_nothing_to_acknowledge_is_still_small_talk(webhook, 
 
 def test_cancel_mid_flow_and_bad_input_get_polite_answers(app, admin, line, office):
     reply = admin.say("ประกาศ")
-    assert "เลือกผู้รับจากปุ่ม" in texts(admin.say("ทุกคน"))
+    assert "ข้อความว่างอยู่" in texts(admin.say("   "))
     reply = press(admin, press(admin, reply, "บุคลากรทั้งหมด"), "ถัดไป")
     reply = press(admin, admin.say("ข้อความทดสอบ"), "ตั้งเวลาส่ง")
     assert "ลองพิมพ์วันและเวลาแบบนี้" in texts(admin.say("เมื่อวาน"))
@@ -345,3 +345,21 @@ def test_a_message_starting_with_the_command_word_is_the_message(app, admin, lin
     press(admin, reply, "ถัดไป")
     reply = admin.say("ประกาศ! งดใช้ห้องประชุมวันพุธ")
     assert "งดใช้ห้องประชุมวันพุธ" in texts(reply) and "ตัวเลือกเพิ่มเติม" in texts(reply)
+
+
+def test_a_message_typed_before_the_audience_is_kept(app, admin, line, runtime, office):
+    admin.say("ประกาศ")
+    reply = admin.say("ส่งแบบสำรวจภายในวันศุกร์นะคะ")
+    assert "ได้ข้อความแล้วค่ะ เลือกผู้รับก่อนนะคะ" in texts(reply)
+    reply = press(admin, press(admin, reply, "บุคลากรทั้งหมด"), "ถัดไป")
+    assert "ตัวเลือกเพิ่มเติม" in texts(reply) and "ส่งแบบสำรวจภายในวันศุกร์" in texts(reply)
+    reply = press(admin, admin.say("ประกาศ"), "เลือกกลุ่มงาน")
+    reply = admin.say("ประชุมกลุ่มนโยบายและแผน บ่ายสามโมง")
+    assert "ได้ข้อความแล้วค่ะ เลือกกลุ่มงานให้เสร็จก่อน" in texts(reply)
+    reply = press(admin, press(admin, press(admin, reply, "นโยบาย"), "เสร็จ"), "ถัดไป")
+    assert "ประชุมกลุ่มนโยบายและแผน บ่ายสามโมง" in texts(reply)
+    reply = press(admin, press(admin, reply, "ดูตัวอย่าง"), "ยืนยัน")
+    jobs.run(runtime, "deliver-outbox")
+    [multicast] = line.calls("multicast")
+    assert sorted(multicast.json["to"]) == [uid(1), uid(2)]
+    assert "ประชุมกลุ่มนโยบายและแผน บ่ายสามโมง" in json.dumps(multicast.json, ensure_ascii=False)
