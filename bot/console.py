@@ -16,7 +16,7 @@ from linebot.v3.messaging import FlexMessage, Message, TextMessage
 from linebot.v3.webhooks import Event
 
 from bot.runtime import BotRuntime
-from bot.send import OfflineLineApi, Sender
+from bot.send import OfflineLineApi, Sender, readable
 
 HELP = """คำสั่งในคอนโซล:
   /group [GROUP_ID]   คุยในกลุ่มไลน์ (ข้อความในกลุ่มต้องขึ้นต้นด้วย "บอท" หรือเป็นรหัส)
@@ -42,6 +42,7 @@ class Console:
         self.user_id = user_id
         self.group_id: str | None = None
         self.options: list[dict[str, Any]] = []
+        self.elsewhere: list[str] = []
 
     # -- events as LINE sends them ---------------------------------------------------------------
     def _base(self, etype: str) -> dict[str, Any]:
@@ -62,10 +63,18 @@ class Console:
         return ev
 
     def send(self, raw_event: dict[str, Any]) -> list[Message]:
-        """Push one raw event through the bot; the messages it answered with."""
+        """Push one raw event through the bot; the messages it answered this chat with. What it sent to
+        anyone else (an admin's notice, a broadcast) is kept in `elsewhere` as readable lines."""
         before = len(self.offline.sent)
         self.runtime.handle_event(Event.from_dict(raw_event))
-        return [m for _kind, _to, msgs in self.offline.sent[before:] for m in msgs]
+        here = self.group_id or self.user_id
+        mine: list[Message] = []
+        for kind, to, msgs in self.offline.sent[before:]:
+            if kind == "reply" or to == here:
+                mine.extend(msgs)
+            else:
+                self.elsewhere.append(f"📨 ({kind} ถึง {to or 'ผู้ติดตามทุกคน'})\n{readable(msgs)}")
+        return mine
 
     # -- one line of input -----------------------------------------------------------------------
     def handle_line(self, line: str) -> str:
@@ -111,12 +120,12 @@ class Console:
     def show(self, messages: list[Message]) -> str:
         """Messages as readable text; numbers the actions and remembers them for the next line."""
         self.options = []
-        if not messages:
-            return "(บอทไม่ตอบ)"
-        blocks = [self._flatten(m) for m in messages]
-        qr = getattr(messages[-1], "quick_reply", None)
+        blocks = [self._flatten(m) for m in messages] or ["(บอทไม่ตอบ)"]
+        qr = getattr(messages[-1], "quick_reply", None) if messages else None
         if qr:
             blocks.append("ตัวเลือก: " + "  ".join(self._option(i.action.to_dict()) for i in qr.items))
+        blocks += self.elsewhere
+        self.elsewhere = []
         return "\n\n".join(b for b in blocks if b)
 
     def _option(self, action: dict[str, Any]) -> str:

@@ -6,10 +6,13 @@ from bot.console import Console
 from storage import get_storage
 
 
+CONSOLE_ADMIN = "U" + "c0" * 16
+
+
 @pytest.fixture(scope="module")
 def offline_app(database_url):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": "",
-                      "LINE_CHANNEL_ACCESS_TOKEN": ""})
+                      "LINE_CHANNEL_ACCESS_TOKEN": "", "LINE_ADMIN_USER_IDS": CONSOLE_ADMIN})
     yield app
     get_storage(app).engine.dispose()
 
@@ -30,6 +33,21 @@ def test_in_a_group_the_console_needs_the_bot_to_be_called(offline_app):
     console.handle_line("/group")
     assert console.handle_line("ประชุมบ่ายนี้นะ") == "(บอทไม่ตอบ)"
     assert "ตัวบ่งชี้ที่ 5.1" in console.handle_line("บอท ตบช 5.1")
+
+
+def test_messages_to_other_people_are_shown_apart_and_their_buttons_not_numbered(offline_app):
+    console = Console(offline_app.extensions["bot"], user_id="U" + "c1" * 16)
+    console.handle_line("ลงทะเบียน")
+    out = console.handle_line("1")  # บุคลากรสำนักงาน
+    out = console.handle_line("นโยบายและแผน")
+    mine, _, elsewhere = out.partition("📨")
+    assert "ส่งคำขอลงทะเบียน" in mine and f"(push ถึง {CONSOLE_ADMIN})" in elsewhere
+    assert "คำขอลงทะเบียน" in elsewhere and console.options == []
+    console.handle_line(f"/as {CONSOLE_ADMIN}")
+    out = console.handle_line("คำขอลงทะเบียน")
+    approve = next(line.split("]")[0].strip("[") for line in out.splitlines() if "] อนุมัติ" in line)
+    out = console.handle_line(approve)
+    assert "อนุมัติคำขอ" in out and f"(push ถึง {'U' + 'c1' * 16})" in out and "ยินดีด้วยค่ะ" in out
 
 
 def test_the_flask_chat_command_runs_offline(offline_app):
