@@ -161,27 +161,39 @@ def chat(webhook, line) -> Chat:
     return Chat(webhook, line)
 
 
+def flex_nodes(node):
+    """Every dict in a Flex tree (a message's `contents`), depth first."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from flex_nodes(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from flex_nodes(v)
+
+
+def bubbles(messages: list[dict]) -> list[dict]:
+    """The Flex bubbles of `messages`, carousels opened."""
+    out = []
+    for m in messages:
+        if m["type"] == "flex":
+            c = m["contents"]
+            out.extend(c["contents"] if c["type"] == "carousel" else [c])
+    return out
+
+
 def texts(messages: list[dict]) -> str:
     """Everything a person would read in `messages`: texts, Flex texts and button labels, one per line."""
     out: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
+    for m in messages:
+        if m["type"] == "text":
+            out.append(m["text"])
+            continue
+        for node in flex_nodes(m.get("contents")):
             if node.get("type") == "text" and "text" in node:
                 out.append(node["text"])
             if node.get("type") == "button":
                 out.append(node["action"]["label"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    for m in messages:
-        if m["type"] == "text":
-            out.append(m["text"])
-        else:
-            walk(m.get("contents"))
     return "\n".join(out)
 
 

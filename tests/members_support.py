@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from storage import get_storage, members, schools
 from storage.models import AuditLog, InviteCode, Member, RegistrationRequest
+from tests.conftest import flex_nodes
 
 SCHOOLS_CSV = Path(__file__).parent / "fixtures" / "schools.csv"
 
@@ -73,19 +74,8 @@ def audit_rows(app, action: str | None = None) -> list[AuditLog]:
 def actions(messages: list[dict]) -> list[dict]:
     """Every action a person could press in `messages`: Flex buttons, then quick replies."""
     out: list[dict] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "button":
-                out.append(node["action"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
     for m in messages:
-        walk(m.get("contents"))
+        out.extend(n["action"] for n in flex_nodes(m.get("contents")) if n.get("type") == "button")
         out.extend(item["action"] for item in (m.get("quickReply") or {}).get("items", []))
     return out
 

@@ -7,7 +7,7 @@ import pytest
 
 from handlers import directory, members as member_handlers, policy, state
 from tests import line_events as ev
-from tests.conftest import ADMIN, quick_replies, texts
+from tests.conftest import ADMIN, bubbles, quick_replies, texts
 from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member, press,
                                    pushed_to, uid)
 
@@ -21,15 +21,6 @@ GROUP = "C" + "c" * 32
 def admin(chat):
     chat.user_id = ADMIN
     return chat
-
-
-def bubbles(messages):
-    out = []
-    for m in messages:
-        if m["type"] == "flex":
-            c = m["contents"]
-            out.extend(c["contents"] if c["type"] == "carousel" else [c])
-    return out
 
 
 def test_profile_shows_role_group_and_what_one_can_do(app, chat, line):

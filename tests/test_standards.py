@@ -5,17 +5,7 @@ from sqlalchemy import select
 
 from storage import get_storage
 from storage.models import UnansweredQuery
-from tests.conftest import ADMIN, quick_replies, texts
-
-
-def bubbles(messages):
-    """The Flex bubbles of the reply, carousels opened."""
-    out = []
-    for m in messages:
-        if m["type"] == "flex":
-            c = m["contents"]
-            out.extend(c["contents"] if c["type"] == "carousel" else [c])
-    return out
+from tests.conftest import ADMIN, bubbles, quick_replies, texts
 
 
 def buttons(messages):
