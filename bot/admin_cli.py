@@ -16,12 +16,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from linebot.v3.messaging import TextMessage
 from sqlalchemy.orm import Session
 
 from content.model import Content
 from handlers import directory
+from handlers.members import OFFICER_OFF, OFFICER_ON, ROLE_CHANGED
 from handlers.thaidate import thai_date
-from storage import members, registrations, schools
+from storage import members, outbox, registrations, schools
 from storage.models import Member
 
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
@@ -90,8 +92,18 @@ def set_role(session: Session, content: Content, user_id: str, role: str, now: d
     group_id = _group_id(content, group) if role == "staff" else None
     code = _school_code(session, school) if role == "school" else None
     m = _member(session, user_id, now, create=True)
+    if m.status == "active" and (m.role, m.work_group, m.school_code) == (role, group_id, code):
+        return f"{user_id} is already {role} {group_id or code or ''}".rstrip()
     members.set_role(session, m, role, now, cli_actor(), work_group=group_id, school_code=code)
+    tell(session, m, ROLE_CHANGED.format(place=directory.describe_place(content, session, role, group_id, code)), now)
     return f"{user_id} is now {role} {group_id or code or ''}".rstrip()
+
+
+def tell(session: Session, m: Member, text: str, now: datetime) -> None:
+    """Queue a push telling member `m` what an admin changed (the scheduler process sends it); nothing if
+    they do not follow the bot."""
+    if m.following:
+        outbox.enqueue(session, "push", [m.user_id], [TextMessage(text=text).to_dict()], now, origin="notice")
 
 
 def remove(session: Session, user_id: str, now: datetime) -> str:
@@ -105,7 +117,10 @@ def remove(session: Session, user_id: str, now: datetime) -> str:
 
 def set_officer(session: Session, user_id: str, on: bool, now: datetime) -> str:
     """Set or clear the complaint-officer flag of a staff member; audited as member.set_officer."""
-    members.set_officer(session, _member(session, user_id, now), on, now, cli_actor())
+    m = _member(session, user_id, now)
+    if bool(m.complaint_officer) != on:
+        members.set_officer(session, m, on, now, cli_actor())
+        tell(session, m, OFFICER_ON if on else OFFICER_OFF, now)
     return f"{user_id} complaint officer: {'yes' if on else 'no'}"
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from sqlalchemy.orm import Session
+
 from content.model import Content, Group
 from content.thai import loose
 from handlers import policy, postback, standards
@@ -72,11 +74,17 @@ def school_text(school: School | None, code: str | None = None) -> str:
 def place_text(ctx: Ctx, role: str, work_group: str | None = None, school_code: str | None = None,
                officer: bool = False) -> str:
     """How a role reads, e.g. ``บุคลากรสำนักงาน · กลุ่มนโยบายและแผน`` or ``สถานศึกษา · โรงเรียน… (9302…)``."""
+    return describe_place(ctx.content, ctx.session, role, work_group, school_code, officer)
+
+
+def describe_place(content: Content, session: Session, role: str, work_group: str | None = None,
+                   school_code: str | None = None, officer: bool = False) -> str:
+    """`place_text` outside a chat (the `flask members` commands)."""
     parts = [policy.ROLE_NAMES.get(role, role)]
     if role == policy.STAFF and work_group:
-        parts.append(group_name(ctx.content, work_group))
+        parts.append(group_name(content, work_group))
     if role == policy.SCHOOL and school_code:
-        parts.append(school_text(schools.get(ctx.session, school_code), school_code))
+        parts.append(school_text(schools.get(session, school_code), school_code))
     if officer and role == policy.STAFF:
         parts.append(OFFICER_NAME)
     return " · ".join(parts)

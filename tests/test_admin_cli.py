@@ -116,3 +116,18 @@ def test_audit_shows_who_did_what_newest_first_with_thai_dates(app, flask_cli, c
     assert re.match(r"^\d{1,2} \S+ 25\d\d \d\d:\d\d น\.  cli:", lines[0])
     assert f"  {PERSON}  " in lines[0] and '"from_group": "legal"' in lines[0]
     assert len(flask_cli("audit", "--limit", "1").strip().splitlines()) == 1
+
+
+def test_role_changes_on_the_command_line_are_told_to_the_member_through_the_outbox(app, flask_cli, chat, line):
+    chat.user_id = PERSON
+    chat.say("สวัสดี")  # now a member who follows the bot
+    flask_cli("members", "set-role", PERSON, "staff", "--group", "policy")
+    assert "already staff policy" in flask_cli("members", "set-role", PERSON, "staff", "--group", "policy")
+    flask_cli("members", "set-officer", PERSON)
+    flask_cli("members", "set-officer", PERSON)  # no change: nothing to tell
+    flask_cli("run-job", "deliver-outbox")
+    told = [p["messages"][0]["text"] for p in line.pushes() if p["to"] == PERSON]
+    assert told == ["ผู้ดูแลระบบปรับสิทธิ์ของคุณเป็น บุคลากรสำนักงาน · กลุ่มนโยบายและแผน แล้วค่ะ "
+                    "พิมพ์ \"ฉันคือใคร\" เพื่อดูรายละเอียดได้ค่ะ",
+                    "ผู้ดูแลระบบมอบหมายให้คุณเป็นเจ้าหน้าที่รับเรื่องร้องเรียนแล้วค่ะ 🙏"]
+    assert [r.action for r in audit_rows(app)] == ["member.set_role", "member.set_officer"]
