@@ -8,6 +8,9 @@ Capability modules plug in by declaring, each as a module-level dict:
 - `COMMANDS`: a Thai command word (matched at the start of the text, Thai-safe) -> `fn(ctx, rest)`;
 - `POSTBACKS`: a postback action (see `handlers.postback.ACTIONS`) -> `fn(ctx, payload)`;
 - `FLOWS`: a flow name (`handlers.state`) -> `fn(ctx, state_row, text)` for text typed mid-flow;
+- `FREE_TEXT` (optional): a flow name -> the steps where whatever is typed is content (an announcement
+  being written), so text that merely starts with a command word stays in the flow; a command word typed
+  alone still leaves it;
 - `EVENTS`: an input kind ("follow", "unfollow", "join", "leave", "member_joined", …) -> `fn(ctx)`.
 Text that is none of these is a standards question (`handlers.standards.lookup`).
 """
@@ -26,6 +29,7 @@ COMMANDS = sorted(((normalize(word).lower(), fn) for m in MODULES for word, fn i
 COMMAND_WORDS = {word for word, _fn in COMMANDS}
 POSTBACKS = {action: fn for m in MODULES for action, fn in m.POSTBACKS.items()}
 FLOWS = {flow: fn for m in MODULES for flow, fn in m.FLOWS.items()}
+FREE_TEXT = {flow: steps for m in MODULES for flow, steps in getattr(m, "FREE_TEXT", {}).items()}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
 CANCEL_WORDS = {loose(w) for w in ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด")}
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
@@ -78,7 +82,8 @@ def on_text(ctx: Ctx) -> Result | None:
         if loose(text) in CANCEL_WORDS:
             state.finish(ctx)
             return Result.text(CANCELLED)
-        if flow.flow in FLOWS and command_for(text) is None:
+        found = command_for(text)
+        if flow.flow in FLOWS and (found is None or (found[1] and flow.step in FREE_TEXT.get(flow.flow, ()))):
             return FLOWS[flow.flow](ctx, flow, text)
     found = command_for(text)
     if found:

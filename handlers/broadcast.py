@@ -213,11 +213,8 @@ def on_text(ctx: Ctx, row, text: str) -> Result:
 
 def start(ctx: Ctx, rest: str) -> Result:
     """"ประกาศ": start a broadcast (text after the word is kept as the message). Typed while writing one,
-    the whole line is the message ("ประกาศ! ประชุมพรุ่งนี้" is an announcement, not a restart)."""
+    the whole line is the message (`FREE_TEXT`), so "ประกาศ! ประชุมพรุ่งนี้" is not a restart."""
     guard(ctx)
-    row = state.current(ctx)
-    if row is not None and row.flow == FLOW and row.step in ("message", "options", "preview") and rest:
-        return on_text(ctx, row, ctx.inp.text)
     message = re.sub(r"^\s*ประกาศ\s*", "", ctx.inp.text).strip() if rest else ""
     row = state.start(ctx, FLOW, "audience", {"kinds": [], "groups": [], "ack": False,
                                               "text": message[:MAX_TEXT] or None})
@@ -302,4 +299,5 @@ ASK = {
 COMMANDS = {"ประกาศ": start, **acks.COMMANDS}
 POSTBACKS = {"bc": on_postback, **acks.POSTBACKS}
 FLOWS = {FLOW: on_text}
+FREE_TEXT = {FLOW: frozenset({"audience", "groups", "message", "options", "preview"})}
 EVENTS: dict = {}

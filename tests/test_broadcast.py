@@ -363,3 +363,13 @@ def test_a_message_typed_before_the_audience_is_kept(app, admin, line, runtime, 
     [multicast] = line.calls("multicast")
     assert sorted(multicast.json["to"]) == [uid(1), uid(2)]
     assert "ประชุมกลุ่มนโยบายและแผน บ่ายสามโมง" in json.dumps(multicast.json, ensure_ascii=False)
+
+
+def test_a_pasted_announcement_that_starts_with_a_command_word_stays_the_announcement(app, admin, line, office):
+    reply = press(admin, press(admin, admin.say("ประกาศ"), "บุคลากรทั้งหมด"), "ถัดไป")
+    pasted = "ลงทะเบียนอบรมออนไลน์ภายในวันที่ 30 พ.ย. 2569 ที่ลิงก์ในกลุ่มค่ะ"
+    reply = admin.say(pasted)
+    assert "ตัวเลือกเพิ่มเติม" in texts(reply) and "ลงทะเบียนอบรมออนไลน์" in texts(reply)
+    reply = admin.say("สมาชิก ทุกคนโปรดทราบ ห้องประชุม 2 ปิดปรับปรุง")  # at the options step: an edit
+    assert "แก้ข้อความแล้วค่ะ" in texts(reply) and "ห้องประชุม 2 ปิดปรับปรุง" in texts(reply)
+    assert "ข้อมูลของฉัน" in texts(admin.say("ฉันคือใคร"))  # a command word alone still leaves the flow
