@@ -74,10 +74,12 @@ class Reach:
             return chat.member_count
         return max(len(self.chat_members.get(chat.chat_id, ())), 1)
 
-    def cost(self, messages: int = 1) -> int:
-        """LINE messages the send uses with `messages` message objects (followers: the known lower bound)."""
+    def cost(self) -> int:
+        """LINE messages the send uses from the monthly quota (followers: the known lower bound). LINE
+        counts one message per recipient per request, however many message objects (up to 5) it carries
+        (Messaging API pricing, developers.line.biz/en/docs/messaging-api/pricing/)."""
         people = len(self.users) + sum(self.chat_cost(c) for c in self.chats)
-        return messages * (people + (self.known_followers if self.followers else 0))
+        return people + (self.known_followers if self.followers else 0)
 
     @property
     def unknown_counts(self) -> int:
@@ -201,9 +203,9 @@ def start_sending(session: Session, bc: Broadcast, messages: list[dict[str, Any]
         outbox.enqueue(session, "multicast", users[i:i + outbox.MULTICAST_MAX], messages, now, origin=tag)
     for chat in reach.chats:
         outbox.enqueue(session, "push", [chat.chat_id], messages, now, origin=tag,
-                       cost=reach.chat_cost(chat) * len(messages))
+                       cost=reach.chat_cost(chat))
     if reach.followers:
-        outbox.enqueue(session, "broadcast", [], messages, now, origin=tag, cost=reach.known_followers * len(messages))
+        outbox.enqueue(session, "broadcast", [], messages, now, origin=tag, cost=reach.known_followers)
     rows = {uid: {"broadcast_id": bc.id, "user_id": uid, "work_group": wg, "chat_id": None}
             for uid, wg in reach.users}
     for chat in sorted(reach.chats, key=lambda c: c.binding != chat_groups.WORK_GROUP):  # most specific first
@@ -213,7 +215,7 @@ def start_sending(session: Session, bc: Broadcast, messages: list[dict[str, Any]
         session.execute(insert(BroadcastRecipient), list(rows.values()))
     bc.status = "sending"
     bc.recipients = len(rows) + (reach.known_followers if reach.followers else 0)
-    bc.cost = reach.cost(len(messages))
+    bc.cost = reach.cost()
     bc.report = {**(bc.report or {}), "planned": {"requests": reach.requests, "users": len(reach.users),
                                                   "chats": len(reach.chats), "followers": reach.followers,
                                                   "cost": bc.cost}}
