@@ -154,6 +154,8 @@ class Console:
             yield node["text"]
         elif kind == "button":
             yield self._option(node["action"])
+        elif kind == "image":
+            yield f"[รูปภาพ: {node.get('url')}]"
         for child in node.get("contents") or []:
             yield from self._walk(child)
 

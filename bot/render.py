@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import logging
 
-from linebot.v3.messaging import (FlexBox, FlexBubble, FlexButton, FlexCarousel, FlexMessage, FlexSeparator,
-                                  FlexText, Message, MessageAction, PostbackAction, QuickReply,
+from linebot.v3.messaging import (FlexBox, FlexBubble, FlexButton, FlexCarousel, FlexImage, FlexMessage,
+                                  FlexSeparator, FlexText, Message, MessageAction, PostbackAction, QuickReply,
                                   QuickReplyItem, TextMessage, URIAction)
 
 from handlers import types as t
@@ -28,6 +28,7 @@ MAX_ALT_TEXT = 1500
 MAX_BUBBLES = 12
 MAX_BUBBLE_BYTES = 30_000
 MAX_SECTION_CHARS = 600  # per card section; full text is one button away
+MAX_IMAGE_URL = 2000  # Flex image url
 
 ACCENT = "#1D6F42"
 MUTED = "#7A7A7A"
@@ -80,6 +81,8 @@ def quick_reply(buttons: list[t.Button]) -> QuickReply | None:
 def card_text(card: t.Card) -> str:
     """The whole card as plain text: the text fallback for Flex, and what the console shows."""
     lines = [card.label, card.title]
+    if card.image_url:
+        lines.append(f"รูปภาพ: {card.image_url}")
     for s in card.sections:
         lines.append("")
         lines.append(f"■ {s.heading}")
@@ -114,11 +117,17 @@ def bubble(card: t.Card) -> FlexBubble:
             FlexButton(action=action(b.action, b.label), style="link" if i else "primary", height="sm",
                        color=ACCENT if not i else None)
             for i, b in enumerate(card.buttons[:4])])
-    result = FlexBubble(header=header, body=body, footer=footer)
+    hero = None
+    if card.image_url:
+        if not card.image_url.startswith("https://") or len(card.image_url) > MAX_IMAGE_URL:
+            raise ValueError(f"a Flex image needs an HTTPS URL of at most {MAX_IMAGE_URL} characters")
+        hero = FlexImage(url=card.image_url, size="full", aspectRatio="20:13", aspectMode="cover",
+                         action=URIAction(label="รูปภาพ", uri=card.image_url))
+    result = FlexBubble(header=header, hero=hero, body=body, footer=footer)
     size = len(json.dumps(result.to_dict(), ensure_ascii=False).encode())
     if size > MAX_BUBBLE_BYTES:  # never expected with clipped sections; stay valid rather than fail
         log.warning("bubble %r is %d bytes; dropping body", card.label, size)
-        result = FlexBubble(header=header, footer=footer,
+        result = FlexBubble(header=header, hero=hero, footer=footer,
                             body=FlexBox(layout="vertical", contents=[FlexText(text="(ยาวเกินแสดง)", size="sm")]))
     return result
 

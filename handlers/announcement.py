@@ -70,7 +70,7 @@ def recipients_see(bc: Any, reminder: bool = False) -> list[Card]:
 
 def announcement_card(draft: Draft, broadcast_id: int, reminder: bool = False) -> Card:
     """The card recipients get: the first line as title when short, the text in sections, then buttons
-    (รับทราบ if asked, the link, the image). `reminder` heads it as a reminder to acknowledge."""
+    (รับทราบ if asked, the link); the image, if any, above the title. `reminder` heads it as a reminder to acknowledge."""
     lines = draft.text.strip().splitlines() or [""]
     title, body = ("ประกาศ", draft.text) if len(lines[0]) > TITLE_MAX else (lines[0], "\n".join(lines[1:]))
     sections = tuple(Section("รายละเอียด" if i == 0 else "รายละเอียด (ต่อ)", (chunk,))
@@ -80,11 +80,10 @@ def announcement_card(draft: Draft, broadcast_id: int, reminder: bool = False) -
         buttons.append(ack_button(broadcast_id))
     if draft.link_url:
         buttons.append(Button(draft.link_label or "เปิดลิงก์", UriAction(draft.link_url)))
-    if draft.image_url:
-        buttons.append(Button("ดูรูปภาพประกอบ", UriAction(draft.image_url)))
     label = "🔔 เตือน: ประกาศที่ยังไม่ได้กดรับทราบ" if reminder else "📢 ประกาศ"
     return Card(label=label, title=title, sections=sections, buttons=tuple(buttons),
-                alt_text=f"{label}: {draft.text.strip()}"[:400], footnote=ACK_NOTE if draft.ack_required else "")
+                alt_text=f"{label}: {draft.text.strip()}"[:400], footnote=ACK_NOTE if draft.ack_required else "",
+                image_url=draft.image_url or "")
 
 
 def audience_text(audience: dict[str, Any], content: Content) -> str:

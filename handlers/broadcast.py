@@ -163,7 +163,7 @@ def _image(ctx: Ctx, row, text: str) -> Result:
         raise UserFacingError("ลิงก์รูปภาพต้องขึ้นต้นด้วย https:// และไม่มีช่องว่างค่ะ เช่น "
                               "https://www.example.go.th/poster.jpg (พิมพ์ \"ไม่ใส่\" ถ้าไม่ต้องการรูป)")
     state.advance(ctx, row, "options", img=text)
-    return options_step(ctx, row, "ใส่รูปภาพแล้วค่ะ (แสดงเป็นปุ่ม \"ดูรูปภาพประกอบ\")\n")
+    return options_step(ctx, row, "ใส่รูปภาพแล้วค่ะ (แสดงเต็มความกว้างเหนือหัวข้อประกาศ)\n")
 
 
 def _link(ctx: Ctx, row, text: str) -> Result:
@@ -285,7 +285,7 @@ def on_postback(ctx: Ctx, payload: dict[str, Any]) -> Result:
 
 
 ASK = {
-    "image": lambda row: Result.text("ส่งลิงก์รูปภาพ (ขึ้นต้นด้วย https://) ได้เลยค่ะ หรือพิมพ์ \"ไม่ใส่\"",
+    "image": lambda row: Result.text("ส่งลิงก์รูปภาพ (ขึ้นต้นด้วย https:// ไฟล์ .jpg หรือ .png) ได้เลยค่ะ หรือพิมพ์ \"ไม่ใส่\"",
                                      [Button("ไม่ใส่รูป", MessageAction("ไม่ใส่")), _op(row, "◀ กลับ", "ed")]),
     "link": lambda row: Result.text("พิมพ์ชื่อปุ่มตามด้วยลิงก์ค่ะ เช่น "
                                     "\"ดาวน์โหลดหนังสือ https://www.example.go.th/doc.pdf\" "

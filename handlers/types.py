@@ -149,7 +149,8 @@ class Card:
     """A Flex bubble: `title` under a small `label` (e.g. "เกณฑ์ 1.1.5"), sections and buttons.
 
     `alt_text` is what LINE shows in notifications and chat lists; `bot.render.card_text` gives the
-    whole card as plain text (the text fallback, and what the console shows).
+    whole card as plain text (the text fallback, and what the console shows). `image_url` (HTTPS, JPEG
+    or PNG) is shown full width above the title; tapping it opens the image.
     """
 
     label: str
@@ -158,6 +159,7 @@ class Card:
     buttons: tuple[Button, ...] = ()
     alt_text: str = ""
     footnote: str = ""
+    image_url: str = ""
 
 
 @dataclass(frozen=True)

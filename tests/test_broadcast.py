@@ -175,7 +175,10 @@ def test_the_preview_is_exactly_what_recipients_get(app, admin, line, runtime, o
     preview = press(admin, reply, "ดูตัวอย่าง")
     card = flex(preview)
     labels = [b["action"]["label"] for b in card["contents"]["footer"]["contents"]]
-    assert labels == ["รับทราบ", "ดาวน์โหลดหนังสือ", "ดูรูปภาพประกอบ"]
+    assert labels == ["รับทราบ", "ดาวน์โหลดหนังสือ"]
+    hero = card["contents"]["hero"]
+    assert (hero["type"], hero["url"], hero["action"]["uri"]) == ("image", "https://www.example.go.th/poster.jpg",
+                                                                  "https://www.example.go.th/poster.jpg")
     assert "นี่คือตัวอย่างประกาศ" in texts(admin.press(postback.encode("ack", b=0)))
     press(admin, preview, "ยืนยันส่งเลย")
     jobs.run(runtime, "deliver-outbox")
