@@ -112,7 +112,7 @@ class UnansweredQuery(Base):
 
 class OutboxMessage(Base):
     """A message to send that is not a reply (push, multicast or broadcast), written in the same
-    transaction as the change that caused it and sent by the delivery job (`scheduler.delivery`).
+    transaction as the change that caused it and sent by the delivery job (`bot.delivery`).
 
     `retry_key` is the stable `X-Line-Retry-Key` of every attempt, so LINE accepts the request at most
     once (a repeat gets 409, which counts as sent). `status`: pending → sending → sent | failed | dead.
@@ -141,7 +141,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+                      Index("ix_outbox_origin", "origin"))
 
     def __repr__(self) -> str:
         return f"OutboxMessage({self.id}, {self.kind}, {self.status}, attempts={self.attempts})"
