@@ -151,6 +151,9 @@ def ack_report(ctx: Ctx, rest: str) -> Result:
     admin_in_private(ctx, "broadcast.report")
     m = re.search(r"\d+", rest)
     bc = broadcasts.get(ctx.session, int(m.group(0))) if m else broadcasts.latest_with_ack(ctx.session)
+    if bc is None and not m:
+        raise UserFacingError("ยังไม่มีประกาศที่ขอให้กดรับทราบค่ะ ตอนสร้างประกาศ กด \"ขอให้กดรับทราบ\" "
+                              "แล้วดูผลได้ที่นี่นะคะ", [list_button()])
     if bc is None:
         raise UserFacingError("ไม่พบประกาศนี้ค่ะ พิมพ์ \"รายการประกาศ\" เพื่อดูหมายเลขประกาศนะคะ", [list_button()])
     if not bc.ack_required:

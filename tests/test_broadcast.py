@@ -376,3 +376,8 @@ def test_a_pasted_announcement_that_starts_with_a_command_word_stays_the_announc
     reply = admin.say("สมาชิก ทุกคนโปรดทราบ ห้องประชุม 2 ปิดปรับปรุง")  # at the options step: an edit
     assert "แก้ข้อความแล้วค่ะ" in texts(reply) and "ห้องประชุม 2 ปิดปรับปรุง" in texts(reply)
     assert "ข้อมูลของฉัน" in texts(admin.say("ฉันคือใคร"))  # a command word alone still leaves the flow
+
+
+def test_the_acknowledgement_report_says_when_there_is_nothing_to_report(admin, office):
+    assert "ยังไม่มีประกาศที่ขอให้กดรับทราบค่ะ" in texts(admin.say("ผลรับทราบ"))
+    assert "ไม่พบประกาศนี้ค่ะ" in texts(admin.say("ผลรับทราบ 999"))
