@@ -82,6 +82,8 @@ def on_text(ctx: Ctx) -> Result | None:
         if loose(text) in CANCEL_WORDS:
             state.finish(ctx)
             return Result.text(CANCELLED)
+        if text and loose(text) in help.HELP_WORDS:  # "เมนู" mid-flow is a call for help, never the flow's content
+            return help.help_menu(ctx, mid_flow=True)
         found = command_for(text)
         if flow.flow in FLOWS and (found is None or (found[1] and flow.step in FREE_TEXT.get(flow.flow, ()))):
             return FLOWS[flow.flow](ctx, flow, text)

@@ -59,12 +59,39 @@ def kind_of_small_talk(text: str) -> str | None:
     return None
 
 
-def help_menu(ctx: Ctx) -> Result:
-    return Result.text(HELP, menu_buttons())
+FOR_GUESTS = "• ลงทะเบียนเป็นบุคลากรสำนักงานหรือสถานศึกษา: พิมพ์ \"ลงทะเบียน\""
+FOR_MEMBERS = "• ดูสิทธิ์และกลุ่มงานของคุณ: พิมพ์ \"ฉันคือใคร\""
+FOR_ADMINS = ("สำหรับผู้ดูแลระบบ:\n"
+              "• \"คำขอลงทะเบียน\" \"สมาชิก\" \"สร้างคำเชิญ\" จัดการสมาชิก\n"
+              "• \"ประกาศ\" ส่งประกาศ, \"ประกาศที่ผ่านมา\" \"ผลรับทราบ\" ดูผล\n"
+              "• \"บอท ตั้งค่ากลุ่ม\" (พิมพ์ในกลุ่มไลน์) ผูกกลุ่มไลน์กับกลุ่มงาน\n"
+              "• \"คำถามที่ตอบไม่ได้\" ดูคำถามที่บอทยังตอบไม่ได้")
+MID_FLOW = "(รายการที่ทำค้างไว้ยังอยู่ พิมพ์ต่อได้เลย หรือพิมพ์ \"ยกเลิก\" เพื่อหยุดค่ะ)"
+
+
+def help_menu(ctx: Ctx, lead: str = "", mid_flow: bool = False) -> Result:
+    """The help text and quick replies for this person. In a 1:1 chat it adds what their role can do
+    (guests: register; everyone: their profile; admins: the admin commands); a group chat gets the
+    standards help only. `lead` goes first; `mid_flow` reminds them an unfinished step is waiting."""
+    parts, buttons = [lead + HELP], menu_buttons()
+    if ctx.inp.chat_kind == "user" and ctx.inp.user_id:
+        if ctx.is_admin:
+            parts.append(FOR_ADMINS)
+            buttons = [Button("ประกาศ", MessageAction("ประกาศ")),
+                       Button("คำขอลงทะเบียน", MessageAction("คำขอลงทะเบียน"))] + buttons
+        elif ctx.actor.role == "guest":
+            parts.append(FOR_GUESTS + "\n" + FOR_MEMBERS)
+            buttons = [Button("ลงทะเบียน", MessageAction("ลงทะเบียน"))] + buttons
+        else:
+            parts.append(FOR_MEMBERS)
+        buttons.append(Button("ฉันคือใคร", MessageAction("ฉันคือใคร")))
+    if mid_flow:
+        parts.append(MID_FLOW)
+    return Result.text("\n\n".join(parts), buttons)
 
 
 def greeting(ctx: Ctx) -> Result:
-    return Result.text("สวัสดีค่ะ 🙏 " + HELP, menu_buttons())
+    return help_menu(ctx, "สวัสดีค่ะ 🙏 ")
 
 
 def thanks(ctx: Ctx) -> Result:

@@ -7,7 +7,7 @@ import pytest
 
 from handlers import directory, members as member_handlers, policy, state
 from tests import line_events as ev
-from tests.conftest import ADMIN, bubbles, quick_replies, texts
+from tests.conftest import ADMIN, Chat, bubbles, quick_replies, texts
 from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member, press,
                                    pushed_to, uid)
 
@@ -213,3 +213,25 @@ def test_unfollow_and_follow_again(app, webhook, line):
     welcome = last_reply(line)
     assert quick_replies(welcome)[0]["label"] == "ลงทะเบียน" and "ยินดีต้อนรับ" in texts(welcome)
     assert member(app, SOMCHAI).role == "staff"
+
+
+def test_the_help_menu_says_what_this_person_can_do(app, admin, webhook, line):
+    guest = Chat(webhook, line, user_id=uid(0x4E1))
+    reply = guest.say("เมนู")
+    assert "พิมพ์ \"ลงทะเบียน\"" in texts(reply) and "สำหรับผู้ดูแลระบบ" not in texts(reply)
+    assert [a["label"] for a in quick_replies(reply)][:1] == ["ลงทะเบียน"]
+    add_member(app, uid(0x4E2), "สมศรี ตั้งใจ", "staff", group="policy")
+    staff = texts(Chat(webhook, line, user_id=uid(0x4E2)).say("ช่วยเหลือ"))
+    assert "ฉันคือใคร" in staff and "ลงทะเบียน" not in staff and "สำหรับผู้ดูแลระบบ" not in staff
+    reply = admin.say("สวัสดีค่ะ")
+    assert texts(reply).startswith("สวัสดีค่ะ 🙏") and "\"ประกาศ\" ส่งประกาศ" in texts(reply)
+    assert {"ประกาศ", "คำขอลงทะเบียน"} <= {a["label"] for a in quick_replies(reply)}
+    in_group = texts(Chat(webhook, line, user_id=ADMIN, group_id="C" + "4e" * 16).say("บอท เมนู"))
+    assert "ตบช. 2.1" in in_group and "สำหรับผู้ดูแลระบบ" not in in_group and "ลงทะเบียน" not in in_group
+
+
+def test_asking_for_the_menu_mid_flow_keeps_the_flow(app, chat, line):
+    asked = chat.say("ลงทะเบียน")
+    assert "รายการที่ทำค้างไว้ยังอยู่" in texts(chat.say("เมนู"))
+    staff = next(a["data"] for a in quick_replies(asked) if a["label"] == "บุคลากรสำนักงาน")
+    assert "คุณอยู่กลุ่มงานไหน" in texts(chat.press(staff))
