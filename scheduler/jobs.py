@@ -24,6 +24,13 @@ def prune_processed_events(runtime: Any, now: datetime) -> str:
     return f"pruned {n} processed events"
 
 
+def prune_outbox(runtime: Any, now: datetime) -> str:
+    """Forget outbox rows that ended (sent, failed, dead) more than 90 days ago."""
+    with runtime.storage.Session.begin() as session:
+        n = outbox.prune(session, now)
+    return f"pruned {n} outbox rows"
+
+
 def send_broadcasts(runtime: Any, now: datetime) -> str:
     """Start the scheduled broadcasts whose time has come: each in one transaction, its outbox rows written
     and its status "sending" (the deliver-outbox job sends them). Safe in several processes."""
@@ -57,6 +64,7 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "report-broadcasts": report_broadcasts,
     "deliver-outbox": deliver_outbox,
     "prune-events": prune_processed_events,
+    "prune-outbox": prune_outbox,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
@@ -64,6 +72,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "send-broadcasts": {"trigger": "interval", "seconds": 30},
     "report-broadcasts": {"trigger": "interval", "seconds": 30},
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},
+    "prune-outbox": {"trigger": "cron", "hour": 3, "minute": 27},
 }
 
 

@@ -20,12 +20,13 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
 
 LEASE = timedelta(seconds=60)
+KEEP = timedelta(days=90)  # how long sent, failed and dead rows stay for looking into
 MULTICAST_MAX = 500  # LINE: at most 500 user IDs per multicast
 MESSAGES_MAX = 5  # LINE: at most 5 message objects per request
 
@@ -155,3 +156,11 @@ def pending_push_to(session: Session, recipient: str, origin: str) -> OutboxMess
                                     OutboxMessage.status == "pending", OutboxMessage.attempts == 0,
                                     OutboxMessage.recipients[0].as_string() == recipient)
         .order_by(OutboxMessage.id.desc()).limit(1).with_for_update()).first()
+
+
+def prune(session: Session, now: datetime, keep: timedelta = KEEP) -> int:
+    """Delete sent, failed and dead rows created more than `keep` before `now` (UTC); rows still pending or
+    sending are never touched. A finished broadcast keeps its totals in `Broadcast.report`. Returns count."""
+    return session.execute(delete(OutboxMessage).where(
+        OutboxMessage.status.in_(("sent", "failed", "dead")), OutboxMessage.created_at < now - keep)
+        .execution_options(synchronize_session=False)).rowcount

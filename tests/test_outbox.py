@@ -451,3 +451,14 @@ def test_python_m_scheduler_delivers_and_stops_cleanly_on_sigterm(app, line, dat
     assert [p["to"] for p in line.pushes()] == [user(7)]
     assert proc.returncode == 0, err
     assert re.search(r"scheduler process started: .*deliver-outbox", err) and "scheduler process stopped" in err
+
+
+def test_prune_outbox_forgets_only_rows_that_ended_long_ago(app, runtime, line):
+    line.fail_next("push", 400, BAD_TO)
+    failed, sent, waiting = pushes(app, 3)
+    deliver_due(runtime, NOW, ids=[failed, sent])
+    later = NOW + outbox.KEEP + S
+    assert jobs.run(runtime, "prune-outbox", NOW + outbox.KEEP) == "pruned 0 outbox rows"
+    assert jobs.run(runtime, "prune-outbox", later) == "pruned 2 outbox rows"
+    assert row(app, failed) is None and row(app, sent) is None
+    assert row(app, waiting).status == "pending" and notices(app)[0].status == "pending"
