@@ -8,6 +8,7 @@ Capability modules plug in by declaring, each as a module-level dict:
 - `COMMANDS`: a Thai command word (matched at the start of the text, Thai-safe) -> `fn(ctx, rest)`;
 - `POSTBACKS`: a postback action (see `handlers.postback.ACTIONS`) -> `fn(ctx, payload)`;
 - `FLOWS`: a flow name (`handlers.state`) -> `fn(ctx, state_row, text)` for text typed mid-flow;
+- `MEDIA` (optional): a flow name -> `fn(ctx, state_row)` for a photo or file sent mid-flow;
 - `FREE_TEXT` (optional): a flow name -> the steps where whatever is typed is content (an announcement
   being written), so text that merely starts with a command word stays in the flow; a command word typed
   alone still leaves it;
@@ -29,6 +30,7 @@ COMMANDS = sorted(((normalize(word).lower(), fn) for m in MODULES for word, fn i
 COMMAND_WORDS = {word for word, _fn in COMMANDS}
 POSTBACKS = {action: fn for m in MODULES for action, fn in m.POSTBACKS.items()}
 FLOWS = {flow: fn for m in MODULES for flow, fn in m.FLOWS.items()}
+MEDIA = {flow: fn for m in MODULES for flow, fn in getattr(m, "MEDIA", {}).items()}
 FREE_TEXT = {flow: steps for m in MODULES for flow, steps in getattr(m, "FREE_TEXT", {}).items()}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
 CANCEL_WORDS = {loose(w) for w in ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด")}
@@ -132,6 +134,9 @@ def dispatch(ctx: Ctx) -> Result | None:
         if kind == "sticker" and ctx.inp.chat_kind == "user":
             return Result.text(help.STICKER, help.menu_buttons()[:3])
         if kind == "media" and ctx.inp.chat_kind == "user":
+            flow = state.current(ctx)
+            if flow is not None and flow.flow in MEDIA:
+                return MEDIA[flow.flow](ctx, flow)
             return Result.text(help.MEDIA)
         return None
     except UserFacingError as err:

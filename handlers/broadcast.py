@@ -296,8 +296,20 @@ ASK = {
                                         + [_op(row, "ส่งทันที", "now"), _op(row, "◀ กลับ", "ed")]),
 }
 
+IMAGE_AS_LINK = ("บอทนำรูปที่ส่งในแชตไปใส่ในประกาศไม่ได้ค่ะ 🙏 ใส่รูปเป็นลิงก์แทนนะคะ: อัปโหลดรูปไว้ที่เว็บไซต์ของ"
+                 "สำนักงาน แล้วส่งลิงก์ที่เปิดแล้วเป็นรูปโดยตรง (https://… ไฟล์ .jpg หรือ .png)")
+
+
+def on_media(ctx: Ctx, row) -> Result:
+    """A photo or file sent while writing an announcement: how to add an image instead (a link)."""
+    if row.step == "image":
+        return Result.text(IMAGE_AS_LINK + " หรือพิมพ์ \"ไม่ใส่\" ค่ะ", ASK["image"](row).quick_replies)
+    return Result.text(IMAGE_AS_LINK + " ที่ปุ่ม \"ใส่รูปภาพ\" ในขั้นตัวเลือกเพิ่มเติมค่ะ")
+
+
 COMMANDS = {"ประกาศ": start, **acks.COMMANDS}
 POSTBACKS = {"bc": on_postback, **acks.POSTBACKS}
 FLOWS = {FLOW: on_text}
+MEDIA = {FLOW: on_media}
 FREE_TEXT = {FLOW: frozenset({"audience", "groups", "message", "options", "preview"})}
 EVENTS: dict = {}

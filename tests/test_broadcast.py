@@ -381,3 +381,14 @@ def test_a_pasted_announcement_that_starts_with_a_command_word_stays_the_announc
 def test_the_acknowledgement_report_says_when_there_is_nothing_to_report(admin, office):
     assert "ยังไม่มีประกาศที่ขอให้กดรับทราบค่ะ" in texts(admin.say("ผลรับทราบ"))
     assert "ไม่พบประกาศนี้ค่ะ" in texts(admin.say("ผลรับทราบ 999"))
+
+
+def test_a_photo_sent_while_writing_an_announcement_gets_how_to_add_it_as_a_link(admin, webhook, line, office):
+    reply = press(admin, press(admin, admin.say("ประกาศ"), "บุคลากรทั้งหมด"), "ถัดไป")
+    press(admin, admin.say("ประชุมวันศุกร์"), "ใส่รูปภาพ")
+    webhook.post(ev.image_event(user_id=ADMIN))
+    told = line.replies()[-1]["messages"]
+    assert "ใส่รูปเป็นลิงก์แทน" in texts(told) and "ไม่ใส่รูป" in [a["label"] for a in quick_replies(told)]
+    assert "ใส่รูปภาพแล้ว" in texts(admin.say("https://www.example.go.th/poster.png"))
+    webhook.post(ev.image_event(user_id=uid(1)))  # not writing anything: the usual answer
+    assert "อ่านได้เฉพาะข้อความ" in texts(line.replies()[-1]["messages"])
