@@ -35,6 +35,7 @@ FREE_TEXT = {flow: steps for m in MODULES for flow, steps in getattr(m, "FREE_TE
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
 CANCEL_WORDS = {loose(w) for w in ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด")}
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
+NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ 😊 พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยนะคะ"
 
 # In a group chat the bot answers when tagged, when the text starts with one of these, or when the
 # whole message is a code ("ตบช. 2.1") or a command word; other group talk is not for the bot.
@@ -89,6 +90,8 @@ def on_text(ctx: Ctx) -> Result | None:
         found = command_for(text)
         if flow.flow in FLOWS and (found is None or (found[1] and flow.step in FREE_TEXT.get(flow.flow, ()))):
             return FLOWS[flow.flow](ctx, flow, text)
+    elif loose(text) in CANCEL_WORDS:
+        return Result.text(NOTHING_TO_CANCEL, help.menu_buttons()[:3])
     found = command_for(text)
     if found:
         fn, rest = found

@@ -26,9 +26,14 @@ HELP_WORDS = {loose(w) for w in ("ช่วยเหลือ", "เมนู", 
                                  "ทำอะไรได้", "เริ่มต้น", "start", "?")}
 GREETINGS = tuple(loose(w) for w in ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "ดีคะ", "hello", "hi", "hey",
                                      "อรุณสวัสดิ์", "ทักทาย", "ฮัลโหล", "หวัดดีจ้า"))
-THANK_WORDS = tuple(loose(w) for w in ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ok", "โอเค", "โอเคค่ะ",
-                                       "รับทราบ", "ได้เลย", "เยี่ยม", "555", "ครับ", "ค่ะ", "คะ", "จ้า"))
-_POLITE_TAIL = re.compile(r"\s*(ครับ|คับ|ค่ะ|คะ|จ้า|จ้ะ|นะ|น้า|จ๊ะ|ค่า)+$")
+# thanks when the text starts with one of these ("ขอบคุณมากค่ะ"); bare particles ("ครับ") are polite tails
+THANK_WORDS = tuple(loose(w) for w in ("ขอบคุณ", "ขอบใจ", "thank", "thx", "โอเค", "รับทราบ", "ได้เลย", "เยี่ยม",
+                                       "555"))
+OK_WORDS = {loose(w) for w in ("ok", "okay", "โอเค")}
+POLITE_PARTICLES = ("ครับผม", "ครับ", "คับ", "ค่ะ", "คะ", "ค่า", "จ้า", "จ้ะ", "จ๊ะ", "นะ", "น้า", "หน่อย")
+# matched against `loose` text, whose tone marks are gone, so the pattern is built from loose forms too
+_POLITE_TAIL = re.compile(r"\s*(?:" + "|".join(sorted({loose(w) for w in POLITE_PARTICLES}, key=len, reverse=True))
+                          + r")+$")
 
 
 def menu_buttons() -> list[Button]:
@@ -54,7 +59,7 @@ def kind_of_small_talk(text: str) -> str | None:
         return "thanks"  # emoji or punctuation only
     if any(q.startswith(g) for g in GREETINGS) and len(q) <= 24:
         return "greeting"
-    if any(q.startswith(w) for w in THANK_WORDS) and len(q) <= 20:
+    if q in OK_WORDS or (any(q.startswith(w) for w in THANK_WORDS) and len(q) <= 20):
         return "thanks"
     return None
 

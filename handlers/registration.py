@@ -16,6 +16,8 @@ from storage import members, registrations, schools
 from storage.models import Member, RegistrationRequest
 
 FLOW = "register"
+NO_SCHOOLS_YET = ("ยังไม่มีรายชื่อโรงเรียนในระบบค่ะ 🙏 รบกวนแจ้งผู้ดูแลระบบให้นำเข้ารายชื่อโรงเรียนก่อน "
+                  "แล้วพิมพ์ \"ลงทะเบียน\" อีกครั้งนะคะ")
 IN_GROUP = ("การลงทะเบียนทำในแชต 1:1 กับบอทค่ะ 🙏 เปิดแชตกับบอท (เพิ่มเพื่อนก่อนถ้ายังไม่ได้เพิ่ม) "
             "แล้วพิมพ์ \"ลงทะเบียน\" นะคะ")
 ASK_ROLE = ("ลงทะเบียนในฐานะอะไรคะ 👇\n• บุคลากรสำนักงาน — เลือกกลุ่มงานของคุณ\n• สถานศึกษา — ค้นหาโรงเรียนของคุณ\n"
@@ -107,7 +109,7 @@ def _choose_role(ctx: Ctx, row, role: str) -> Result:
     if role == policy.SCHOOL:
         if not schools.count(ctx.session):
             state.finish(ctx)
-            return Result.text(directory.NO_SCHOOLS)
+            return Result.text(NO_SCHOOLS_YET)
         state.advance(ctx, row, "school", r=role)
         return Result.text(ASK_SCHOOL, [directory.cancel_button()])
     raise UserFacingError(postback.EXPIRED)

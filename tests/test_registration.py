@@ -232,3 +232,10 @@ def test_a_handler_error_rolls_back_the_request_and_its_pushes(app, applicant, l
     assert requests_of(app, APPLICANT) == [] and line.pushes() == []
     with db(app) as session:
         assert session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_school_cannot_register_before_the_school_list_is_imported_and_is_told_what_to_do(app, applicant, line):
+    applicant.say("ลงทะเบียน")
+    told = texts(press(applicant, last_reply(line), "สถานศึกษา"))
+    assert "ยังไม่มีรายชื่อโรงเรียนในระบบ" in told and "แจ้งผู้ดูแลระบบ" in told and "flask" not in told
+    assert requests_of(app, APPLICANT) == []

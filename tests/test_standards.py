@@ -1,6 +1,8 @@
 """Conversations about the standards, through the signed webhook and the fake LINE API."""
 import json
 
+import pytest
+
 from sqlalchemy import select
 
 from storage import get_storage
@@ -125,3 +127,18 @@ def test_a_tag_of_the_bot_in_a_group_is_a_question(chat, webhook, line):
                           mentionees=[ev.mentionee_for(text, "@บอทมาตรฐาน", is_self=True)])
     webhook.post(event)
     assert "ตัวบ่งชี้ที่ 5.2" in texts(line.replies()[0]["messages"])
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("เมนูจ้า", "ถามเรื่องมาตรฐานสำนักงานเขตพื้นที่การศึกษาได้เลยค่ะ"),
+    ("ช่วยเหลือหน่อยนะคะ", "ถามเรื่องมาตรฐานสำนักงานเขตพื้นที่การศึกษาได้เลยค่ะ"),
+    ("ครับผม", "ยินดีค่ะ"),
+    ("ยกเลิก", "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ"),
+])
+def test_polite_particles_menus_and_a_cancel_with_nothing_to_cancel(chat, text, answer):
+    assert answer in texts(chat.say(text))
+
+
+def test_a_question_that_starts_like_a_particle_is_still_a_question(chat):
+    reply = texts(chat.say("คะแนนระดับคุณภาพคิดยังไง"))
+    assert "ยินดีค่ะ" not in reply and "ระดับ" in reply
