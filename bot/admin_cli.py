@@ -16,14 +16,15 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from linebot.v3.messaging import TextMessage
 from sqlalchemy.orm import Session
 
+from bot.runtime import BotRuntime
 from content.model import Content
 from handlers import directory
 from handlers.members import OFFICER_OFF, OFFICER_ON, ROLE_CHANGED
+from handlers.types import Result, TextReply
 from handlers.thaidate import thai_date
-from storage import members, outbox, registrations, schools
+from storage import members, registrations, schools
 from storage.models import Member
 
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
@@ -100,10 +101,10 @@ def set_role(session: Session, content: Content, user_id: str, role: str, now: d
 
 
 def tell(session: Session, m: Member, text: str, now: datetime) -> None:
-    """Queue a push telling member `m` what an admin changed (the scheduler process sends it); nothing if
-    they do not follow the bot."""
+    """Queue a push telling member `m` what an admin changed (the scheduler process sends it), as a chat
+    handler's `Result.pushes` would be; nothing if they do not follow the bot."""
     if m.following:
-        outbox.enqueue(session, "push", [m.user_id], [TextMessage(text=text).to_dict()], now, origin="notice")
+        BotRuntime.enqueue_pushes(session, Result(pushes=[(m.user_id, [TextReply(text)])]), now)
 
 
 def remove(session: Session, user_id: str, now: datetime) -> str:

@@ -176,17 +176,18 @@ def remind(ctx: Ctx, payload: dict[str, Any]) -> Result:
     if reminded:
         raise UserFacingError(f"ส่งเตือนประกาศ #{bc.id} ไปแล้วเมื่อ {thai_date(datetime.fromisoformat(reminded))} ค่ะ "
                               "(เตือนได้ครั้งเดียวต่อประกาศ)", [ack_report_button(bc.id)])
-    if not acknowledgements.not_acked(ctx.session, bc.id, reachable_only=True):
+    users = acknowledgements.not_acked(ctx.session, bc.id, reachable_only=True)
+    if not users:
         return Result.text(f"ผู้ที่ยังไม่รับทราบประกาศ #{bc.id} ไม่มีใครที่บอทส่งข้อความถึงได้แล้วค่ะ"
                            if acknowledgements.not_acked(ctx.session, bc.id) else
                            f"ทุกคนรับทราบประกาศ #{bc.id} ครบแล้วค่ะ 🎉")
     if ctx.render is None:
         raise UserFacingError("ระบบส่งข้อความยังไม่พร้อมค่ะ ลองใหม่อีกครั้งในอีกสักครู่นะคะ")
     messages = ctx.render(recipients_see(bc, reminder=True))
-    n = acknowledgements.enqueue_reminder(ctx.session, bc, messages, ctx.now)
+    n = acknowledgements.enqueue_reminder(ctx.session, bc, users, messages, ctx.now)
     audit(ctx.session, ctx.inp.user_id, "broadcast.remind", broadcasts.origin(bc.id), ctx.now, people=n)
     return Result.text(f"🔔 ส่งเตือนผู้ที่ยังไม่ได้กดรับทราบประกาศ #{bc.id} จำนวน {n:,} คนแล้วค่ะ "
-                       f"(ใช้ข้อความ LINE {n * len(messages):,} ข้อความ)", [ack_report_button(bc.id)])
+                       f"(ใช้ข้อความ LINE {n:,} ข้อความ)", [ack_report_button(bc.id)])
 
 
 # -- the record ------------------------------------------------------------------------------------

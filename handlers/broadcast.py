@@ -42,10 +42,6 @@ def _op(row, label: str, op: str, display: str | None = None, **extra: Any) -> B
     return Button(label, PostbackAction(postback.encode("bc", s=row.session_id, o=op, **extra), display or label))
 
 
-def _cancel() -> Button:
-    return Button("ยกเลิก", PostbackAction(postback.encode("cancel"), "ยกเลิก"))
-
-
 def _audience(row) -> dict[str, Any]:
     return broadcasts.audience_of(row.data.get("kinds", []), row.data.get("groups", []))
 
@@ -72,7 +68,7 @@ def audience_step(ctx: Ctx, row, note: str = "") -> Result:
     text = (f"{note}📢 สร้างประกาศ ขั้นที่ 1/3: เลือกผู้รับค่ะ (เลือกได้หลายกลุ่ม กดซ้ำเพื่อเอาออก)\n"
             f"เลือกแล้ว: {audience_text(_audience(row), ctx.content)}\n"
             "\"ผู้ติดตามทุกคน\" ส่งถึงทุกคนที่เพิ่มบอทเป็นเพื่อน จึงเลือกคู่กับกลุ่มอื่นไม่ได้")
-    return Result.text(text, buttons + [_cancel()])
+    return Result.text(text, buttons + [directory.cancel_button()])
 
 
 def groups_step(ctx: Ctx, row, note: str = "") -> Result:
@@ -82,13 +78,13 @@ def groups_step(ctx: Ctx, row, note: str = "") -> Result:
                for g in directory.work_groups(ctx.content)]
     names = ", ".join(directory.group_name(ctx.content, g) for g in chosen) or "ยังไม่ได้เลือก"
     return Result.text(f"{note}เลือกกลุ่มงานที่จะส่งถึงค่ะ (กดซ้ำเพื่อเอาออก)\nเลือกแล้ว: {names}",
-                       [_op(row, "เสร็จ ▶", "gd")] + buttons[:11] + [_cancel()])
+                       [_op(row, "เสร็จ ▶", "gd")] + buttons[:11] + [directory.cancel_button()])
 
 
 def message_step(ctx: Ctx, row) -> Result:
     """Step 2: ask for the announcement's text."""
     return Result.text("ขั้นที่ 2/3: พิมพ์หรือวางข้อความประกาศได้เลยค่ะ "
-                       f"(ไม่เกิน {MAX_TEXT:,} ตัวอักษร)", [_op(row, "◀ กลับไปเลือกผู้รับ", "au"), _cancel()])
+                       f"(ไม่เกิน {MAX_TEXT:,} ตัวอักษร)", [_op(row, "◀ กลับไปเลือกผู้รับ", "au"), directory.cancel_button()])
 
 
 def options_step(ctx: Ctx, row, note: str = "") -> Result:
@@ -103,7 +99,7 @@ def options_step(ctx: Ctx, row, note: str = "") -> Result:
     buttons = [_op(row, "ดูตัวอย่าง ▶", "pv"),
                _op(row, "ไม่ต้องกดรับทราบ" if d.get("ack") else "ขอให้กดรับทราบ", "ack"),
                _op(row, "ใส่รูปภาพ", "img"), _op(row, "ใส่ปุ่มลิงก์", "lnk"),
-               _op(row, "ส่งทันที", "now") if when else _op(row, "ตั้งเวลาส่ง", "sch"), _cancel()]
+               _op(row, "ส่งทันที", "now") if when else _op(row, "ตั้งเวลาส่ง", "sch"), directory.cancel_button()]
     return Result.text("\n".join(lines), buttons)
 
 
@@ -120,7 +116,7 @@ def preview(ctx: Ctx, row) -> Result:
     confirm = "✅ ยืนยันตั้งเวลา" if when else "✅ ยืนยันส่งเลย"
     buttons = [] if reach.empty else [_op(row, confirm, "ok")]
     return Result([announcement_card(_draft(row), PREVIEW_ID), TextReply(summary)],
-                  buttons + [_op(row, "✏️ แก้ไข", "ed"), _op(row, "◀ เปลี่ยนผู้รับ", "au"), _cancel()])
+                  buttons + [_op(row, "✏️ แก้ไข", "ed"), _op(row, "◀ เปลี่ยนผู้รับ", "au"), directory.cancel_button()])
 
 
 def confirm(ctx: Ctx, row) -> Result:
@@ -133,7 +129,8 @@ def confirm(ctx: Ctx, row) -> Result:
         raise UserFacingError("เวลาที่ตั้งไว้ผ่านไปแล้วค่ะ กรุณาตั้งเวลาใหม่ หรือเลือก \"ส่งทันที\" นะคะ",
                               options_step(ctx, row).quick_replies)
     audience, draft = _audience(row), _draft(row)
-    if broadcasts.resolve(ctx.session, audience).empty:
+    reach = broadcasts.resolve(ctx.session, audience)
+    if reach.empty:
         raise UserFacingError("ยังไม่มีผู้รับในกลุ่มที่เลือกค่ะ ลองเลือกผู้รับใหม่นะคะ")
     bc = broadcasts.create(ctx.session, ctx.inp.user_id, audience, draft.text, ctx.now, when or ctx.now,
                            draft.image_url, draft.link_label, draft.link_url, draft.ack_required)
@@ -145,7 +142,7 @@ def confirm(ctx: Ctx, row) -> Result:
         return Result.text(f"🕗 ตั้งเวลาส่งประกาศ #{bc.id} ถึง {who} ไว้ {thai_date(when)} แล้วค่ะ",
                            [acks.cancel_button(bc.id), acks.list_button()])
     if ctx.render is not None:  # always in the bot; a handler test may leave it out and let the job send
-        broadcasts.start_sending(ctx.session, bc, ctx.render(recipients_see(bc)), ctx.now)
+        broadcasts.start_sending(ctx.session, bc, ctx.render(recipients_see(bc)), ctx.now, reach)
     return Result.text(f"📤 กำลังส่งประกาศ #{bc.id} ถึง {who} ค่ะ จะส่งรายงานผลให้เมื่อส่งครบนะคะ",
                        [acks.list_button()])
 

@@ -91,8 +91,8 @@ def describe_place(content: Content, session: Session, role: str, work_group: st
 
 
 def group_buttons(content: Content, action_for: Callable[[Group], PostbackAction]) -> list[Button]:
-    """A quick-reply button per work group (11 fit LINE's 13 with room for "ยกเลิก")."""
-    return [Button(short_label(g), action_for(g)) for g in work_groups(content)]
+    """A quick-reply button per work group, then "ยกเลิก" (11 + 1 fit LINE's 13)."""
+    return [Button(short_label(g), action_for(g)) for g in work_groups(content)] + [cancel_button()]
 
 
 def cancel_button() -> Button:

@@ -75,7 +75,7 @@ def on_postback(ctx: Ctx, payload: dict) -> Result:
         state.advance(ctx, row, "group", r=role)
         buttons = directory.group_buttons(ctx.content, lambda g: PostbackAction(
             postback.encode("mem", o="inv", s=row.session_id, r=role, g=g.id), g.name))
-        return Result.text(ASK_GROUP, buttons + [directory.cancel_button()])
+        return Result.text(ASK_GROUP, buttons)
     if role == policy.SCHOOL and not code:
         if not schools.count(ctx.session):
             state.finish(ctx)

@@ -205,7 +205,7 @@ def _role(ctx: Ctx, m: Member, payload: dict) -> Result:
                             (policy.STAFF, policy.SCHOOL, policy.ADMIN, policy.GUEST)] + [directory.cancel_button()])
     if role == policy.STAFF and not directory.find_group(ctx.content, str(group or "")):
         return Result.text(f"{name} อยู่กลุ่มงานไหนคะ 👇", directory.group_buttons(ctx.content, lambda g: PostbackAction(
-            postback.encode("mem", o="role", u=m.user_id, r=role, g=g.id), g.name)) + [directory.cancel_button()])
+            postback.encode("mem", o="role", u=m.user_id, r=role, g=g.id), g.name)))
     if role == policy.SCHOOL and not schools.get(ctx.session, str(code or "")):
         if not schools.count(ctx.session):
             return Result.text(directory.NO_SCHOOLS)

@@ -97,9 +97,7 @@ def _ask_role(sid: str, text: str = ASK_ROLE) -> Result:
 
 
 def _group_buttons(ctx: Ctx, sid: str) -> list[Button]:
-    buttons = directory.group_buttons(ctx.content, lambda g: PostbackAction(
-        postback.encode("reg", s=sid, g=g.id), g.name))
-    return buttons + [directory.cancel_button()]
+    return directory.group_buttons(ctx.content, lambda g: PostbackAction(postback.encode("reg", s=sid, g=g.id), g.name))
 
 
 def _choose_role(ctx: Ctx, row, role: str) -> Result:

@@ -61,13 +61,12 @@ def pending_ack(session: Session, user_id: str) -> Broadcast | None:
     return session.scalars(stmt).first()
 
 
-def enqueue_reminder(session: Session, bc: Broadcast, messages: list[dict[str, Any]], now: datetime) -> int:
-    """Multicast `messages` to the recipients of `bc` who have not acknowledged it and have not blocked the
-    bot (≤500 a row); the number of people. Records it in `bc.report` ("reminded_at", ISO UTC, "reminded")."""
-    users = not_acked(session, bc.id, reachable_only=True)
-    for i in range(0, len(users), outbox.MULTICAST_MAX):
-        outbox.enqueue(session, "multicast", users[i:i + outbox.MULTICAST_MAX], messages, now,
-                       origin=origin(bc.id, reminder=True))
+def enqueue_reminder(session: Session, bc: Broadcast, users: list[str], messages: list[dict[str, Any]],
+                     now: datetime) -> int:
+    """Multicast `messages` to `users` (the recipients of `bc` who have not acknowledged it and have not
+    blocked the bot, from `not_acked(..., reachable_only=True)`); the number of people. Records it in
+    `bc.report` ("reminded_at", ISO UTC, "reminded")."""
+    outbox.enqueue_multicasts(session, users, messages, now, origin=origin(bc.id, reminder=True))
     bc.report = {**(bc.report or {}), "reminded_at": now.isoformat(), "reminded": len(users)}
     session.flush()
     return len(users)

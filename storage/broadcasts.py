@@ -4,8 +4,8 @@
 An audience is a JSON dict: ``{"kind": K}`` with K one of `KINDS` (``work_groups`` also has
 ``"groups": [work group ids]``), or ``{"kind": "mixed", "parts": [audience, ...]}`` for several at once.
 "followers" means every friend of the bot (LINE's broadcast endpoint) and is never mixed with others.
-Cost is counted in LINE messages: one per person per message object for users, a group chat's
-`member_count` per message object for a push to it. LINE does not say how many followers a broadcast
+Cost is counted in LINE messages: one per person reached directly, a group chat's `member_count` for a
+push to it, whatever the number of message objects in the request. LINE does not say how many followers a broadcast
 reaches, so for "followers" the members the bot knows to follow it are a lower bound.
 """
 from __future__ import annotations
@@ -190,17 +190,17 @@ def claim(session: Session, broadcast_id: int, status: str, new_status: str) -> 
                            .execution_options(populate_existing=True)).one()
 
 
-def start_sending(session: Session, bc: Broadcast, messages: list[dict[str, Any]], now: datetime) -> Reach:
+def start_sending(session: Session, bc: Broadcast, messages: list[dict[str, Any]], now: datetime,
+                  reach: Reach | None = None) -> Reach:
     """Write the outbox rows of `bc` (multicasts of ≤500 users, a push per chat, or one broadcast), its
     recipients for acknowledgement tracking, and set it "sending" with its reach and planned cost.
+    `reach` is `resolve(session, bc.audience)` when the caller has it already.
 
     A person reached several ways has one recipient row: direct (no `chat_id`) if messaged directly,
     else through the chat bound to their work group, else the first other chat."""
-    reach = resolve(session, bc.audience)
+    reach = reach or resolve(session, bc.audience)
     tag = origin(bc.id)
-    users = [uid for uid, _ in reach.users]
-    for i in range(0, len(users), outbox.MULTICAST_MAX):
-        outbox.enqueue(session, "multicast", users[i:i + outbox.MULTICAST_MAX], messages, now, origin=tag)
+    outbox.enqueue_multicasts(session, [uid for uid, _ in reach.users], messages, now, origin=tag)
     for chat in reach.chats:
         outbox.enqueue(session, "push", [chat.chat_id], messages, now, origin=tag,
                        cost=reach.chat_cost(chat))

@@ -60,6 +60,13 @@ def enqueue(session: Session, kind: str, recipients: list[str], messages: list[d
     return row
 
 
+def enqueue_multicasts(session: Session, users: list[str], messages: list[dict[str, Any]], now: datetime,
+                       origin: str = "") -> list[OutboxMessage]:
+    """`enqueue` `messages` to `users` as multicasts of at most `MULTICAST_MAX` user IDs each."""
+    return [enqueue(session, "multicast", users[i:i + MULTICAST_MAX], messages, now, origin=origin)
+            for i in range(0, len(users), MULTICAST_MAX)]
+
+
 def claim(session: Session, worker: str, now: datetime, limit: int = 20,
           ids: list[int] | None = None) -> list[OutboxMessage]:
     """Claim up to `limit` due rows (only `ids` if given) for `worker`: status → sending, a `LEASE`

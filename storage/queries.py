@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,7 +50,5 @@ def top_unanswered(session: Session, since: datetime, limit: int = 10) -> list[t
 
 def prune_processed_events(session: Session, now: datetime, keep: timedelta = timedelta(days=7)) -> int:
     """Delete processed-event markers older than `keep` (LINE redelivers within a day); returns count."""
-    old = session.scalars(select(ProcessedEvent).where(ProcessedEvent.received_at < now - keep)).all()
-    for row in old:
-        session.delete(row)
-    return len(old)
+    return session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < now - keep)
+                           .execution_options(synchronize_session=False)).rowcount
