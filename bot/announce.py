@@ -20,4 +20,4 @@ def messages_for(bc: Any, reminder: bool = False) -> list[dict[str, Any]]:
 def report_messages(bc: Any, content: Content) -> list[dict[str, Any]]:
     """The author's delivery report of finished broadcast `bc`, as LINE message dicts."""
     result = announcement.delivery_report(bc, announcement.audience_text(bc.audience, content))
-    return render.as_dicts(result.replies)
+    return [m.to_dict() for m in render.render(result)]  # with its quick reply to the acknowledgement report

@@ -252,6 +252,11 @@ def test_acknowledgements_are_recorded_once_reported_by_group_and_reminded_once(
     press(admin, compose(admin, ["กลุ่มไลน์ที่ผูกไว้"], ack=True), "ยืนยันส่งเลย")
     bc = broadcast(app)
     jobs.run(runtime, "deliver-outbox")
+    jobs.run(runtime, "report-broadcasts")
+    jobs.run(runtime, "deliver-outbox")
+    [author_report] = [p for p in line.pushes() if p["to"] == ADMIN and "รายงานการส่งประกาศ" in texts(p["messages"])]
+    [see_acks] = [a for a in quick_replies(author_report["messages"]) if "รับทราบ" in a["label"]]
+    assert f"ผลการรับทราบประกาศ #{bc.id}" in texts(admin.press(see_acks["data"]))
     # members by the chats' bindings (uid(5) blocked the bot but is still in the all-staff chat)
     assert set(recipients(app, bc.id)) == {uid(1), uid(2), uid(3), uid(4), uid(5), ADMIN}
     ack = postback.encode("ack", b=bc.id)
