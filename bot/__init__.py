@@ -14,7 +14,7 @@ from bot.runtime import BotRuntime
 from bot.send import OfflineLineApi, SdkLineApi, Sender
 from content.loader import load_content, sync_content
 from content.search import SearchIndex
-from handlers.types import Settings
+from handlers.core.types import Settings
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import BotRuntime
 from content.model import Content
-from handlers import directory
-from handlers.members import OFFICER_OFF, OFFICER_ON, ROLE_CHANGED
-from handlers.types import Result, TextReply
-from handlers.thaidate import thai_date
+from handlers.members import directory
+from handlers.members.manage import OFFICER_OFF, OFFICER_ON, ROLE_CHANGED
+from handlers.core.types import Result, TextReply
+from handlers.core.thaidate import thai_date
 from storage import members, registrations, schools
 from storage.models import Member
 

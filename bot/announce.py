@@ -1,5 +1,5 @@
 """Broadcasts as LINE messages, for the outbox: the announcement card (the one the admin previewed, built by
-`handlers.announcement` and rendered by `bot.render`), its reminder, and the author's delivery report.
+`handlers.broadcasts.announcement` and rendered by `bot.render`), its reminder, and the author's delivery report.
 
 The webhook path renders the same replies through `Ctx.render` (also `bot.render.as_dicts`).
 """
@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import render
 from content.model import Content
-from handlers import announcement
+from handlers.broadcasts import announcement
 
 
 def messages_for(bc: Any, reminder: bool = False) -> list[dict[str, Any]]:

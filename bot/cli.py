@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 import scheduler
 from bot import admin_cli, console
 from content.loader import load_content, sync_content
-from handlers.thaidate import thai_date
+from handlers.core.thaidate import thai_date
 from storage import get_storage, queries
 
 

@@ -35,7 +35,7 @@ from linebot.v3.messaging import ApiException, TextMessage
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from bot.send import describe_error
-from handlers.thaidate import thai_date
+from handlers.core.thaidate import thai_date
 from storage import outbox
 from storage.models import OutboxMessage
 

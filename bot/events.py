@@ -1,4 +1,4 @@
-"""Map LINE SDK webhook events (`linebot.v3.webhooks`) to our `handlers.types.Input`."""
+"""Map LINE SDK webhook events (`linebot.v3.webhooks`) to our `handlers.core.types.Input`."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,7 +8,7 @@ from linebot.v3.webhooks import (FollowEvent, GroupSource, JoinEvent, LeaveEvent
                                  MemberLeftEvent, MessageEvent, PostbackEvent, RoomSource, StickerMessageContent,
                                  TextMessageContent, UnfollowEvent, UserSource)
 
-from handlers.types import Input
+from handlers.core.types import Input
 
 MEDIA_TYPES = ("image", "video", "audio", "file", "location")
 

@@ -1,4 +1,4 @@
-"""Turn handler replies (`handlers.types`) into LINE messages (`linebot.v3.messaging` models).
+"""Turn handler replies (`handlers.core.types`) into LINE messages (`linebot.v3.messaging` models).
 
 LINE's limits live here and only here (Messaging API reference, "Message objects" and "Send reply
 message"): 5 messages a reply, 5,000 characters a text, 13 quick-reply items, 300 characters of postback
@@ -14,7 +14,7 @@ from linebot.v3.messaging import (FlexBox, FlexBubble, FlexButton, FlexCarousel,
                                   FlexSeparator, FlexText, Message, MessageAction, PostbackAction, QuickReply,
                                   QuickReplyItem, TextMessage, URIAction)
 
-from handlers import types as t
+from handlers.core import types as t
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from bot import events, render
 from bot.delivery import deliver_due
 from bot.send import Sender
 from handlers import dispatch
-from handlers.policy import actor_of
-from handlers.types import Actor, Ctx, Input, Result, Settings
+from handlers.core.policy import actor_of
+from handlers.core.types import Actor, Ctx, Input, Result, Settings
 from storage import Storage, members, outbox, queries
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ INFO_TIMEOUT = 3  # seconds, per read-only call made while answering a webhook
 
 class LineApi(Protocol):
     """What the bot needs from LINE; `reply` and `send` raise `ApiException` on an error status, the
-    read-only calls of `handlers.types.LineInfo` (and `profile`) answer None instead.
+    read-only calls of `handlers.core.types.LineInfo` (and `profile`) answer None instead.
 
     `send` delivers an outbox row: kind "push" (one recipient), "multicast" (≤500 user IDs) or
     "broadcast" (every follower), with `retry_key` as `X-Line-Retry-Key`; it returns the
@@ -63,7 +63,7 @@ class SdkLineApi:
             raise ValueError(kind)
         return (resp.headers or {}).get("x-line-request-id")
 
-    # -- read-only facts (handlers.types.LineInfo); an error is logged and answered with None --------
+    # -- read-only facts (handlers.core.types.LineInfo); an error is logged and answered with None --------
     def _ask(self, what: str, call):
         try:
             return call()

@@ -6,14 +6,14 @@ reply here. Anything else propagates to the webhook edge, which logs it and apol
 
 Capability modules plug in by declaring, each as a module-level dict:
 - `COMMANDS`: a Thai command word (matched at the start of the text, Thai-safe) -> `fn(ctx, rest)`;
-- `POSTBACKS`: a postback action (see `handlers.postback.ACTIONS`) -> `fn(ctx, payload)`;
-- `FLOWS`: a flow name (`handlers.state`) -> `fn(ctx, state_row, text)` for text typed mid-flow;
+- `POSTBACKS`: a postback action (see `handlers.core.postback.ACTIONS`) -> `fn(ctx, payload)`;
+- `FLOWS`: a flow name (`handlers.core.flow`) -> `fn(ctx, state_row, text)` for text typed mid-flow;
 - `MEDIA` (optional): a flow name -> `fn(ctx, state_row)` for a photo or file sent mid-flow;
 - `FREE_TEXT` (optional): a flow name -> the steps where whatever is typed is content (an announcement
   being written), so text that merely starts with a command word stays in the flow; a command word typed
   alone still leaves it;
 - `EVENTS`: an input kind ("follow", "unfollow", "join", "leave", "member_joined", …) -> `fn(ctx)`.
-Text that is none of these is a standards question (`handlers.standards.lookup`).
+Text that is none of these is a standards question (`handlers.standards.lookup.lookup`).
 """
 from __future__ import annotations
 
@@ -21,8 +21,16 @@ import re
 
 from content.codes import parse_codes
 from content.thai import loose, normalize
-from handlers import broadcast, groups, help, members, postback, registration, standards, state, unanswered
-from handlers.types import Ctx, Result, UserFacingError
+from handlers import help
+from handlers.broadcasts import compose as broadcast
+from handlers.chatgroups import binding as groups
+from handlers.members import manage as members
+from handlers.core import postback
+from handlers.members import registration
+from handlers.standards import lookup as standards
+from handlers.core import flow as state
+from handlers.standards import unanswered
+from handlers.core.types import Ctx, Result, UserFacingError
 
 MODULES = (registration, members, groups, broadcast, unanswered)
 COMMANDS = sorted(((normalize(word).lower(), fn) for m in MODULES for word, fn in m.COMMANDS.items()),

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from content.thai import loose
-from handlers import postback
-from handlers.types import Button, Ctx, MessageAction, PostbackAction, Result
+from handlers.core import postback
+from handlers.core.types import Button, Ctx, MessageAction, PostbackAction, Result
 
 HELP = (
     "ถามเรื่องมาตรฐานสำนักงานเขตพื้นที่การศึกษาได้เลยค่ะ เช่น\n"

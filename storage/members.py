@@ -12,7 +12,7 @@ from content.thai import loose
 from storage.models import AuditLog, Member, RegistrationRequest
 
 PROFILE_MAX_AGE = timedelta(days=7)
-ROLES = ("guest", "staff", "school", "admin")  # the values of Member.role (handlers.policy names them)
+ROLES = ("guest", "staff", "school", "admin")  # the values of Member.role (handlers.core.policy names them)
 NAME_MATCH = 80  # rapidfuzz score (0-100) for a display-name search hit
 
 

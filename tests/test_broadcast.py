@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert, select
 
-from handlers import postback
-from handlers.thaidate import BANGKOK
+from handlers.core import postback
+from handlers.core.thaidate import BANGKOK
 from scheduler import jobs
 from storage import get_storage
 from storage.models import AuditLog, Broadcast, BroadcastRecipient, ChatGroup, Member, OutboxMessage

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from handlers.policy import NEEDS_PRIVATE_CHAT
+from handlers.core.policy import NEEDS_PRIVATE_CHAT
 from storage import get_storage
 from storage import groups as chat_groups
 from storage.models import AuditLog, ChatGroup, Member

@@ -5,7 +5,10 @@ import re
 
 import pytest
 
-from handlers import directory, members as member_handlers, policy, state
+from handlers.members import directory
+from handlers.members import manage as member_handlers
+from handlers.core import policy
+from handlers.core import flow as state
 from tests import line_events as ev
 from tests.conftest import ADMIN, Chat, bubbles, quick_replies, texts
 from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member, press,

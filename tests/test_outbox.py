@@ -29,7 +29,7 @@ import scheduler
 from bot import create_app, delivery
 from bot.delivery import MAX_ATTEMPTS, deliver_due
 from bot.send import SdkLineApi, Sender
-from handlers.types import Settings
+from handlers.core.types import Settings
 from scheduler import jobs
 from scheduler.__main__ import build_scheduler
 from storage import get_storage, outbox

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from handlers import policy
-from handlers.types import Actor, UserFacingError
+from handlers.core import policy
+from handlers.core.types import Actor, UserFacingError
 from storage import members as member_queries, registrations
 from storage.models import Member
 from tests.conftest import texts

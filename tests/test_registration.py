@@ -4,7 +4,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from handlers import policy, registration, state
+from handlers.core import policy
+from handlers.members import registration
+from handlers.core import flow as state
 from storage import registrations
 from storage.models import ConversationState, OutboxMessage, RegistrationRequest
 from tests import line_events as ev

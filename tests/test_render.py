@@ -2,8 +2,8 @@
 import pytest
 
 from bot import render
-from handlers import postback
-from handlers.types import (Button, Card, CardList, MessageAction, PostbackAction, Result, Section,
+from handlers.core import postback
+from handlers.core.types import (Button, Card, CardList, MessageAction, PostbackAction, Result, Section,
                             TextReply)
 
 

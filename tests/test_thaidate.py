@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from handlers.thaidate import BANGKOK, parse_thai_datetime, thai_date
-from handlers.types import UserFacingError
+from handlers.core.thaidate import BANGKOK, parse_thai_datetime, thai_date
+from handlers.core.types import UserFacingError
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)  # Monday 23 Nov 2569, 10:00 in Bangkok
 

@@ -1,6 +1,6 @@
 """Who is who in chat: "ฉันคือใคร" for everyone; for admins (1:1 chat) the member list with filters, and
 buttons to change a role, set the complaint-officer flag or remove a member (postback "mem"); follow and
-unfollow events. Work groups and schools (`handlers.directory`) and invite codes (`handlers.invites`)
+unfollow events. Work groups and schools (`handlers.members.directory`) and invite codes (`handlers.members.manage.invites`)
 plug into dispatch through this module's COMMANDS, POSTBACKS and FLOWS.
 """
 from __future__ import annotations
@@ -8,9 +8,15 @@ from __future__ import annotations
 import re
 
 from content.thai import loose
-from handlers import directory, help, invites, policy, postback, registration, state
-from handlers.thaidate import thai_date
-from handlers.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, TextReply, \
+from handlers import help
+from handlers.members import directory
+from handlers.members import invites
+from handlers.core import policy
+from handlers.core import postback
+from handlers.members import registration
+from handlers.core import flow as state
+from handlers.core.thaidate import thai_date
+from handlers.core.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, TextReply, \
     UserFacingError
 from storage import members, registrations, schools
 from storage.models import Member

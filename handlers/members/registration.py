@@ -1,16 +1,19 @@
 """Registration ("ลงทะเบียน") in a 1:1 chat: staff pick their work group, school users find their school,
 then an admin approves or rejects (postback "regdec"); or an invite code registers at once.
 
-Flow "register" (`handlers.state`), steps: role → group (staff) or school (school) → request sent.
+Flow "register" (`handlers.core.flow`), steps: role → group (staff) or school (school) → request sent.
 Buttons carry the flow's session id (key "s"). Admins hear of a request, and the applicant of the
 decision, through `Result.pushes` (the runtime puts them in the outbox in this event's transaction).
 """
 from __future__ import annotations
 
 from content.thai import loose
-from handlers import directory, policy, postback, state
-from handlers.thaidate import thai_date
-from handlers.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, \
+from handlers.members import directory
+from handlers.core import policy
+from handlers.core import postback
+from handlers.core import flow as state
+from handlers.core.thaidate import thai_date
+from handlers.core.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, \
     TextReply, UserFacingError
 from storage import members, registrations, schools
 from storage.models import Member, RegistrationRequest

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from handlers.types import Ctx, UserFacingError
+from handlers.core.types import Ctx, UserFacingError
 from storage.models import ConversationState
 
 TTL = timedelta(minutes=30)

@@ -2,7 +2,7 @@
 
 Work groups come from `content/groups.yaml` (the "all" pseudo-group is never a choice); schools from the
 imported list (`storage.schools`). Used by registration, member management and invites for their group
-and school pickers, and plugged into dispatch through `handlers.members`.
+and school pickers, and plugged into dispatch through `handlers.members.manage`.
 """
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from content.model import Content, Group
 from content.thai import loose
-from handlers import policy, postback, standards
-from handlers.types import Button, Card, Ctx, MessageAction, PostbackAction, Result, Section, UserFacingError
+from handlers.core import policy
+from handlers.core import postback
+from handlers.standards import lookup as standards
+from handlers.core.types import Button, Card, Ctx, MessageAction, PostbackAction, Result, Section, UserFacingError
 from storage import members, schools
 from storage.models import School
 

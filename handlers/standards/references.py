@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from content.model import Content
-from handlers import cards, rubrics
-from handlers.rubrics import text_of
-from handlers.types import Card, Section
+from handlers.standards import cards
+from handlers.standards import rubrics
+from handlers.standards.rubrics import text_of
+from handlers.core.types import Card, Section
 
 
 def _issue_card(content: Content, code: str) -> Card | None:

@@ -1,10 +1,10 @@
 """Admin broadcasts ("ประกาศ"), a flow in a 1:1 chat: audience → message → options → preview → confirm.
 
-Steps (`handlers.state` flow "broadcast"): "audience" (several kinds at once; "groups" picks work
+Steps (`handlers.core.flow` flow "broadcast"): "audience" (several kinds at once; "groups" picks work
 groups), "message" (typed or pasted text), "options" (acknowledgement, image URL, link button, send
 time; sub-steps "image", "link", "schedule" read typed text), "preview" (the card exactly as recipients
 get it, reach, LINE-message cost and the quota), then confirm. Postback "bc" carries the flow's session
-id in "s" and the operation in "o". Acknowledgements, lists and reports live in `handlers.acks`.
+id in "s" and the operation in "o". Acknowledgements, lists and reports live in `handlers.broadcasts.acks`.
 
 "Send now" writes the outbox rows in this same transaction, rendering the announcement through
 `ctx.render` (the bot supplies `bot.render.as_dicts`); scheduled ones are sent by the "send-broadcasts"
@@ -16,11 +16,14 @@ import re
 from datetime import datetime
 from typing import Any
 
-from handlers import acks, directory, postback, state
-from handlers.announcement import (MAX_TEXT, PREVIEW_ID, Draft, announcement_card, audience_text,
+from handlers.broadcasts import acks
+from handlers.members import directory
+from handlers.core import postback
+from handlers.core import flow as state
+from handlers.broadcasts.announcement import (MAX_TEXT, PREVIEW_ID, Draft, announcement_card, audience_text,
                                    reach_summary, recipients_see, snippet)
-from handlers.thaidate import DATETIME_EXAMPLE, parse_thai_datetime, thai_date
-from handlers.types import Button, Ctx, MessageAction, PostbackAction, Result, TextReply, UserFacingError
+from handlers.core.thaidate import DATETIME_EXAMPLE, parse_thai_datetime, thai_date
+from handlers.core.types import Button, Ctx, MessageAction, PostbackAction, Result, TextReply, UserFacingError
 from storage import broadcasts
 from storage.members import audit
 

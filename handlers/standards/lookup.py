@@ -9,9 +9,11 @@ from __future__ import annotations
 from content.model import Content
 from content.search import Hit, SearchResult
 from content.thai import loose
-from handlers import cards, postback, references
+from handlers.standards import cards
+from handlers.core import postback
+from handlers.standards import references
 from handlers.help import menu_buttons
-from handlers.types import Button, Ctx, PostbackAction, Result, TextReply, UserFacingError
+from handlers.core.types import Button, Ctx, PostbackAction, Result, TextReply, UserFacingError
 from storage import queries
 
 NOT_SURE = ("ยังไม่แน่ใจว่าหมายถึงเกณฑ์ไหนค่ะ 🙏 ลองพิมพ์รหัส เช่น \"ตบช. 2.1\" หรือ \"เกณฑ์ 1.1.5\" "

@@ -1,7 +1,7 @@
 """What an announcement looks like, as plain handler replies: the card recipients get (also the preview,
 and the reminder), the audience in words, the reach-and-cost summary, and the author's delivery report.
 
-Pure functions: the preview in `handlers.broadcast` and the outbox rows (rendered through `Ctx.render`
+Pure functions: the preview in `handlers.broadcasts.compose` and the outbox rows (rendered through `Ctx.render`
 or, in the scheduled job, `bot.render.as_dicts`) both use `recipients_see`, so the admin previews
 exactly what recipients will see.
 """
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from content.model import Content
-from handlers import postback
-from handlers.directory import group_name
-from handlers.thaidate import thai_date
-from handlers.types import Button, Card, PostbackAction, Result, Section, TextReply, UriAction
+from handlers.core import postback
+from handlers.members.directory import group_name
+from handlers.core.thaidate import thai_date
+from handlers.core.types import Button, Card, PostbackAction, Result, Section, TextReply, UriAction
 from storage.broadcasts import parts
 
 MAX_TEXT = 2000        # characters of an announcement

@@ -1,5 +1,5 @@
 """Invite codes for onboarding many people at once: admins create them in a 1:1 chat, people register
-with "ลงทะเบียน KQT482" (`handlers.registration.use_invite`).
+with "ลงทะเบียน KQT482" (`handlers.members.manage.registration.use_invite`).
 
 "คำเชิญ" lists the codes still usable; "สร้างคำเชิญ" asks role → work group or school → how many, or
 takes it in one line ("สร้างคำเชิญ นโยบาย 10"). Codes are single use and expire after 7 days. The buttons
@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
-from handlers import directory, policy, postback, state
-from handlers.thaidate import thai_date
-from handlers.types import Button, Ctx, MessageAction, PostbackAction, Result, TextReply, UserFacingError
+from handlers.members import directory
+from handlers.core import policy
+from handlers.core import postback
+from handlers.core import flow as state
+from handlers.core.thaidate import thai_date
+from handlers.core.types import Button, Ctx, MessageAction, PostbackAction, Result, TextReply, UserFacingError
 from storage import members, registrations, schools
 from storage.models import InviteCode
 

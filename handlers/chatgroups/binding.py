@@ -5,7 +5,7 @@ of `content/groups.yaml`, or marks it the all-staff room or the admins' room ("�
 or in a 1:1 chat); bindings are audited. Nothing said in a group names a person or shows private data:
 only the binding and LINE's cached head count. Group text reaches the bot only when addressed to it
 ("บอท ตั้งค่ากลุ่ม"); LINE leaves out the sender's user ID from desktop clients, and then anything that
-needs to know who is asking is refused politely by `handlers.policy.require`.
+needs to know who is asking is refused politely by `handlers.core.policy.require`.
 
 Postback "grp": ``c`` a group/room ID, ``b`` the choice (``g:<work group id>``, ``all``, ``adm``,
 ``none``; missing = show the choices); ``l`` a page of the 1:1 list of group chats.
@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 
 from content.thai import loose
-from handlers import help, policy, postback, standards
-from handlers.thaidate import thai_date
-from handlers.types import (Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section,
+from handlers import help
+from handlers.core import policy
+from handlers.core import postback
+from handlers.standards import lookup as standards
+from handlers.core.thaidate import thai_date
+from handlers.core.types import (Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section,
                             UserFacingError)
 from storage import groups as chat_groups
 from storage import members

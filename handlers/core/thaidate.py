@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from content.thai import normalize
-from handlers.types import UserFacingError
+from handlers.core.types import UserFacingError
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",

@@ -1,6 +1,6 @@
 """Acknowledgements and the broadcast record: pressing "รับทราบ", who has and has not acknowledged (by
 work group and by group chat), one reminder to those who have not, the list of recent broadcasts, and
-cancelling a scheduled one. Plugged in through `handlers.broadcast` (its COMMANDS and POSTBACKS).
+cancelling a scheduled one. Plugged in through `handlers.broadcasts.compose` (its COMMANDS and POSTBACKS).
 """
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from handlers import directory, help, postback, standards
-from handlers.announcement import (PREVIEW_ID, STATUS_NAMES, ack_report_button, audience_text,
+from handlers import help
+from handlers.members import directory
+from handlers.core import postback
+from handlers.standards import lookup as standards
+from handlers.broadcasts.announcement import (PREVIEW_ID, STATUS_NAMES, ack_report_button, audience_text,
                                    recipients_see, snippet)
-from handlers.policy import require
-from handlers.thaidate import thai_date
-from handlers.types import Button, Ctx, MessageAction, PostbackAction, Result, UserFacingError
+from handlers.core.policy import require
+from handlers.core.thaidate import thai_date
+from handlers.core.types import Button, Ctx, MessageAction, PostbackAction, Result, UserFacingError
 from storage import acknowledgements, broadcasts
 from storage import groups as chat_groups
 from storage.members import audit

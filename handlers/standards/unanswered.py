@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.thaidate import thai_date
-from handlers import policy
-from handlers.types import Ctx, Result
+from handlers.core.thaidate import thai_date
+from handlers.core import policy
+from handlers.core.types import Ctx, Result
 from storage import queries
 
 NONE_YET = "ยังไม่มีคำถามที่บอทตอบไม่ได้ในช่วง {days} วันที่ผ่านมาค่ะ 👍"

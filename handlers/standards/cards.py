@@ -1,13 +1,14 @@
 """Cards for the standards content: a criterion, an indicator's criteria, a standard's indicators, PMQA.
 
 Pure functions of the content (and the search intent): they decide what a staff member sees first.
-Navigation buttons carry postback data from `handlers.postback.encode`.
+Navigation buttons carry postback data from `handlers.core.postback.encode`.
 """
 from __future__ import annotations
 
 from content.model import Content, Criterion, Indicator, PmqaCategory, PmqaItem, SourceRef, Standard
-from handlers import postback, rubrics
-from handlers.types import Button, Card, CardList, PostbackAction, Section
+from handlers.core import postback
+from handlers.standards import rubrics
+from handlers.core.types import Button, Card, CardList, PostbackAction, Section
 
 PAGE = 10  # cards per carousel page; the 12-bubble limit leaves room for the "more" bubble
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.types import UserFacingError
+from handlers.core.types import UserFacingError
 
 MAX_DATA = 300
 ACTIONS = {

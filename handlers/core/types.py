@@ -77,7 +77,7 @@ class LineInfo(Protocol):
 @dataclass(frozen=True)
 class Ctx:
     """Everything a handler needs: the transaction's `session`, content, search index, `now` (UTC),
-    who is acting (`actor`, as `handlers.policy` sees them), read-only LINE facts (`line`), and
+    who is acting (`actor`, as `handlers.core.policy` sees them), read-only LINE facts (`line`), and
     `render`, which turns replies into LINE message dicts for outbox rows (`bot.render.as_dicts`)."""
 
     session: Session
@@ -99,7 +99,7 @@ class Ctx:
 # Actions a button or quick reply performs.
 @dataclass(frozen=True)
 class PostbackAction:
-    """Send postback `data` (≤300 chars, built by `handlers.postback.encode`); `display` is echoed."""
+    """Send postback `data` (≤300 chars, built by `handlers.core.postback.encode`); `display` is echoed."""
 
     data: str
     display: str | None = None

@@ -8,7 +8,7 @@ know the person, and without a user ID the refusal asks them to use a 1:1 chat.
 """
 from __future__ import annotations
 
-from handlers.types import Actor, UserFacingError
+from handlers.core.types import Actor, UserFacingError
 
 GUEST, STAFF, SCHOOL, ADMIN = "guest", "staff", "school", "admin"
 ROLES = (GUEST, STAFF, SCHOOL, ADMIN)

@@ -1,0 +1,1 @@
+"""Admin broadcasts: composing, the announcement card, acknowledgements and reports."""

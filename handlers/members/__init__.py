@@ -1,0 +1,1 @@
+"""Members and roles: registration, invite codes, member management, the work-group and school directory."""

@@ -1,0 +1,1 @@
+"""The standards knowledge base in chat: look-ups, cards, rubrics, references, unanswered questions."""
