@@ -57,7 +57,8 @@ class BotRuntime:
                     actor = Actor(None)
                     if inp.user_id:
                         actor = actor_of(members.touch_member(session, inp.user_id, now,
-                                                              self.settings.admin_user_ids, profile))
+                                                              self.settings.admin_user_ids, profile),
+                                     self.settings.admin_user_ids)
                     ctx = Ctx(session=session, content=self.content, index=self.index, now=now,
                               settings=self.settings, inp=inp, actor=actor, line=self.sender.api,
                               render=render.as_dicts)

@@ -1,154 +1,168 @@
 """Dispatch: one place that decides which handler answers an input.
 
-`dispatch(ctx)` returns a `Result`, or None when the bot should stay quiet (group small talk not meant
-for it, events that need no answer). Bad input raises `UserFacingError` in handlers; it becomes a polite
-reply here. Anything else propagates to the webhook edge, which logs it and apologises.
+`dispatch(ctx)` returns a `Result`, or None when the bot should stay quiet (group talk not meant for it,
+events that need no answer), and writes the conversation state the handler leaves (`Result.next_state`).
+Bad input raises `UserFacingError` in handlers; it becomes a polite reply here. Anything else propagates
+to the webhook edge, which logs it and apologises.
 
-Capability modules plug in by declaring, each as a module-level dict:
-- `COMMANDS`: a Thai command word (matched at the start of the text, Thai-safe) -> `fn(ctx, rest)`;
-- `POSTBACKS`: a postback action (see `handlers.core.postback.ACTIONS`) -> `fn(ctx, payload)`;
-- `FLOWS`: a flow name (`handlers.core.flow`) -> `fn(ctx, state_row, text)` for text typed mid-flow;
-- `MEDIA` (optional): a flow name -> `fn(ctx, state_row)` for a photo or file sent mid-flow;
-- `FREE_TEXT` (optional): a flow name -> the steps where whatever is typed is content (an announcement
-  being written), so text that merely starts with a command word stays in the flow; a command word typed
-  alone still leaves it;
-- `EVENTS`: an input kind ("follow", "unfollow", "join", "leave", "member_joined", …) -> `fn(ctx)`.
-Text that is none of these is a standards question (`handlers.standards.lookup.lookup`).
+Capability packages plug in by declaring, each at module level:
+- `COMMANDS`: `handlers.core.routing.Command`s (a whole word, then its argument);
+- `FLOWS`: `handlers.core.flow.Flow`s (their buttons are postback "f", routed here);
+- `POSTBACKS`: a postback action (`handlers.core.postback.ACTIONS`) -> `fn(ctx, payload)` for buttons
+  that are not a flow's (a card's "approve", "รับทราบ");
+- `EVENTS`: an input kind ("follow", "join", "leave", "member_joined", …) -> `fn(ctx)`.
+Routing (design.md, "Manners in a chat"): in a flow, text goes to the flow's current step except the
+cancel and help words and a bare command word; otherwise a command, small talk, or a standards question.
 """
 from __future__ import annotations
 
-import re
-
-from content.codes import parse_codes
-from content.thai import loose, normalize
 from handlers import help
-from handlers.broadcasts import compose as broadcast
-from handlers.chatgroups import binding as groups
-from handlers.members import manage as members
-from handlers.core import postback
-from handlers.members import registration
-from handlers.standards import lookup as standards
-from handlers.core import flow as state
-from handlers.standards import unanswered
+from handlers.broadcasts import compose as broadcasts
+from handlers.chatgroups import binding as chatgroups
+from handlers.core import flow, legacy_state, postback
+from handlers.core.routing import Command, Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
+from handlers.core.words import choose
+from handlers.members import manage as members, registration
+from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, groups, broadcast, unanswered)
-COMMANDS = sorted(((normalize(word).lower(), fn) for m in MODULES for word, fn in m.COMMANDS.items()),
-                  key=lambda item: -len(item[0]))
-COMMAND_WORDS = {word for word, _fn in COMMANDS}
+MODULES = (registration, members, chatgroups, broadcasts, unanswered)
+
+
+def _commands(module) -> list[Command]:
+    declared = module.COMMANDS
+    if isinstance(declared, dict):  # transitional: word -> fn
+        return [Command((word,), fn) for word, fn in declared.items()]
+    return list(declared)
+
+
+COMMANDS = Commands(c for m in MODULES for c in _commands(m))
 POSTBACKS = {action: fn for m in MODULES for action, fn in m.POSTBACKS.items()}
-FLOWS = {flow: fn for m in MODULES for flow, fn in m.FLOWS.items()}
-MEDIA = {flow: fn for m in MODULES for flow, fn in getattr(m, "MEDIA", {}).items()}
-FREE_TEXT = {flow: steps for m in MODULES for flow, steps in getattr(m, "FREE_TEXT", {}).items()}
+FLOWS = {f.name: f for m in MODULES for f in getattr(m, "FLOWS", ()) if isinstance(f, flow.Flow)}
+LEGACY_FLOWS = {name: fn for m in MODULES if isinstance(getattr(m, "FLOWS", None), dict)
+                for name, fn in m.FLOWS.items()}
+LEGACY_MEDIA = {name: fn for m in MODULES for name, fn in getattr(m, "MEDIA", {}).items()}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
-CANCEL_WORDS = {loose(w) for w in ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด")}
+CANCEL_WORDS = ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด", "พอแล้ว", "ยกเลิกรายการ")
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
-NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ 😊 พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยนะคะ"
-
-# In a group chat the bot answers when tagged, when the text starts with one of these, or when the
-# whole message is a code ("ตบช. 2.1") or a command word; other group talk is not for the bot.
-GROUP_PREFIX = re.compile(r"^\s*(?:บอท|bot|น้องบอท|@บอท|/|!)\s*[,:：]?\s*", re.IGNORECASE)
-MAX_QUESTION_CHARS = 300
+MAX_QUESTION_CHARS = 2000  # a pasted paragraph is searched by its key phrases; past this it is refused
 TOO_LONG = ("ข้อความยาวเกินไปค่ะ 🙏 ลองพิมพ์เฉพาะคำถามสั้น ๆ เช่น \"ใครรับผิดชอบการตรวจประเมินภายใน\" "
             "หรือรหัส เช่น \"ตบช. 2.1\" นะคะ")
+NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ 😊 พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยนะคะ"
 
 
-def addressed_text(ctx: Ctx) -> str | None:
-    """The text meant for the bot, or None when a group message is not addressed to it."""
-    text = ctx.inp.text.strip()
-    if ctx.inp.chat_kind == "user" or ctx.inp.mentioned:
-        return text
-    m = GROUP_PREFIX.match(text)
-    if m:
-        return text[m.end():].strip()
-    if len(text) <= 30 and parse_codes(text) and len(loose(text)) <= 20:
-        return text
-    if normalize(text).lower() in COMMAND_WORDS:  # a bare command ("ตั้งค่ากลุ่ม") is for the bot too
-        return text
-    return None
+def _in_flow(ctx: Ctx, text: str, st) -> Result | None:
+    """Text typed while this person is in a flow: cancel, help, a bare command, or the flow's step."""
+    if is_one_of(text, CANCEL_WORDS):
+        flow.end_any(ctx)
+        return Result.text(CANCELLED)
+    if text and help.is_help(text):  # "เมนู" mid-flow is a call for help, never the flow's content
+        return help.help_menu(ctx, mid_flow=True)
+    bare = COMMANDS.bare(text)
+    if bare is not None:
+        return bare.run(ctx, "")
+    if isinstance(st, flow.FlowState):
+        return st.flow.on_text(ctx, st, text)
+    return LEGACY_FLOWS[st.flow](ctx, st, text)
 
 
-def command_for(text: str):
-    """(handler, the rest of the text) when `text` starts with a command word, else None.
-
-    Matched on the normalised text (Thai digits, spaces folded; marks kept); a command typed alone may
-    also miss its tone marks ("ลงทะเบียน" = "ลงทะเบยน" is not accepted, "ลงทะเบียน" = "ลงทะเบีียน" is).
-    """
-    t = normalize(text)
-    lt = loose(text)
-    for word, fn in COMMANDS:
-        if t.lower().startswith(word):
-            return fn, t[len(word):].strip()
-        if lt == loose(word):
-            return fn, ""
-    return None
+def _current(ctx: Ctx):
+    st = flow.current(ctx, FLOWS)
+    if st is not None:
+        return st
+    row = legacy_state.current(ctx)
+    return row if row is not None and row.flow in LEGACY_FLOWS else None
 
 
 def on_text(ctx: Ctx) -> Result | None:
-    text = addressed_text(ctx)
+    text = addressed(ctx, COMMANDS)
+    st = _current(ctx)
     if text is None:
+        # in a group, unaddressed text reaches a flow only when it is plainly the current step's choice
+        if isinstance(st, flow.FlowState):
+            step = st.flow.steps[st.step]
+            picked = choose(ctx.inp.text, step.choices(ctx, st)) if step.choices and step.on_choice else None
+            if picked is not None:
+                return step.on_choice(ctx, st, picked.value)
         return None
-    flow = state.current(ctx)
-    if flow is not None:
-        if loose(text) in CANCEL_WORDS:
-            state.finish(ctx)
-            return Result.text(CANCELLED)
-        if text and loose(text) in help.HELP_WORDS:  # "เมนู" mid-flow is a call for help, never the flow's content
-            return help.help_menu(ctx, mid_flow=True)
-        found = command_for(text)
-        if flow.flow in FLOWS and (found is None or (found[1] and flow.step in FREE_TEXT.get(flow.flow, ()))):
-            return FLOWS[flow.flow](ctx, flow, text)
-    elif loose(text) in CANCEL_WORDS:
+    if st is not None:
+        return _in_flow(ctx, text, st)
+    if is_one_of(text, CANCEL_WORDS):
         return Result.text(NOTHING_TO_CANCEL, help.menu_buttons()[:3])
-    found = command_for(text)
+    found = COMMANDS.match(text)
     if found:
-        fn, rest = found
-        return fn(ctx, rest)
+        cmd, rest = found
+        return cmd.run(ctx, rest)
     small = help.kind_of_small_talk(text)
     if small == "help":
         return help.help_menu(ctx)
     if small == "greeting":
         return help.greeting(ctx)
     if small == "thanks":
-        return help.thanks(ctx)
+        return help.thanks(ctx) if ctx.inp.chat_kind == "user" or ctx.inp.mentioned else None
     if len(text) > MAX_QUESTION_CHARS:
         raise UserFacingError(TOO_LONG)
     return standards.lookup(ctx, text)
 
 
-def on_postback(ctx: Ctx) -> Result:
+def on_flow_button(ctx: Ctx, payload: dict) -> Result:
+    """A flow's button (postback "f"): acted on only in its own live session."""
+    st = flow.current(ctx, FLOWS)
+    if st is None or st.flow.name != payload.get("f") or st.session_id != payload.get("s"):
+        raise UserFacingError(flow.EXPIRED)
+    return st.flow.on_button(ctx, st, str(payload.get("t", "")), payload.get("v"))
+
+
+def on_postback(ctx: Ctx) -> Result | None:
     action, payload = postback.decode(ctx.inp.data)
+    if action == "f":
+        return on_flow_button(ctx, payload)
     if action == "help":
         return help.help_menu(ctx)
     if action == "cancel":
-        state.finish(ctx)
+        flow.end_any(ctx)
         return Result.text(CANCELLED)
     if action in POSTBACKS:
         return POSTBACKS[action](ctx, payload)
     return standards.on_postback(ctx, action, payload)
 
 
-def dispatch(ctx: Ctx) -> Result | None:
-    """The reply to `ctx.inp`, or None for no reply."""
-    kind = ctx.inp.kind
-    try:
-        if kind == "text":
-            return on_text(ctx)
-        if kind == "postback":
-            return on_postback(ctx)
-        if kind in EVENTS:
-            return EVENTS[kind](ctx)
-        if kind == "follow":
-            return help.welcome(ctx)
-        if kind == "join":
-            return help.join(ctx)
-        if kind == "sticker" and ctx.inp.chat_kind == "user":
-            return Result.text(help.STICKER, help.menu_buttons()[:3])
-        if kind == "media" and ctx.inp.chat_kind == "user":
-            flow = state.current(ctx)
-            if flow is not None and flow.flow in MEDIA:
-                return MEDIA[flow.flow](ctx, flow)
-            return Result.text(help.MEDIA)
+def on_media(ctx: Ctx) -> Result | None:
+    if ctx.inp.chat_kind != "user":
         return None
+    st = _current(ctx)
+    if isinstance(st, flow.FlowState):
+        return st.flow.on_media(ctx, st)
+    if st is not None and st.flow in LEGACY_MEDIA:
+        return LEGACY_MEDIA[st.flow](ctx, st)
+    return Result.text(help.MEDIA)
+
+
+def _route(ctx: Ctx) -> Result | None:
+    kind = ctx.inp.kind
+    if kind == "text":
+        return on_text(ctx)
+    if kind == "postback":
+        return on_postback(ctx)
+    if kind == "media":
+        return on_media(ctx)
+    if kind in EVENTS:
+        return EVENTS[kind](ctx)
+    if kind == "follow":
+        return help.welcome(ctx)
+    if kind == "join":
+        return help.join(ctx)
+    if kind == "sticker" and ctx.inp.chat_kind == "user":
+        return Result.text(help.STICKER, help.menu_buttons()[:3])
+    return None
+
+
+def dispatch(ctx: Ctx) -> Result | None:
+    """The reply to `ctx.inp`, or None for no reply; the state the handler leaves is written here."""
+    try:
+        result = _route(ctx)
     except UserFacingError as err:
         return Result.text(err.message, err.quick_replies)
+    if result is not None:
+        flow.save(ctx, result.next_state)
+    return result

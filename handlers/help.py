@@ -47,6 +47,11 @@ def menu_buttons() -> list[Button]:
     ]
 
 
+def is_help(text: str) -> bool:
+    """True when the whole of `text` asks for the menu ("เมนู", "ช่วยเหลือค่ะ")."""
+    return _POLITE_TAIL.sub("", loose(text)).strip() in HELP_WORDS
+
+
 def kind_of_small_talk(text: str) -> str | None:
     """"help", "greeting" or "thanks" when `text` is one of those (not a question), else None."""
     raw = loose(text)

@@ -8,7 +8,7 @@ import pytest
 from handlers.members import directory
 from handlers.members import manage as member_handlers
 from handlers.core import policy
-from handlers.core import flow as state
+from handlers.core import legacy_state as state
 from tests import line_events as ev
 from tests.conftest import ADMIN, Chat, bubbles, quick_replies, texts
 from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member, press,

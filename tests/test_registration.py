@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from handlers.core import policy
 from handlers.members import registration
-from handlers.core import flow as state
+from handlers.core import legacy_state as state
 from storage import registrations
 from storage.models import ConversationState, OutboxMessage, RegistrationRequest
 from tests import line_events as ev

@@ -33,9 +33,7 @@ _POLITE = re.compile(r"^[\s#]*(\d*)\s*(ค่ะ|คะ|ครับ|คับ|�
 
 def admin_in_private(ctx: Ctx, action: str) -> None:
     """Raise UserFacingError unless an admin may do `action` here, in a 1:1 chat."""
-    require(ctx.actor, action)
-    if ctx.inp.chat_kind != "user":
-        raise UserFacingError(PRIVATE_ONLY)
+    require(ctx, action)
 
 
 def cancel_button(broadcast_id: int) -> Button:

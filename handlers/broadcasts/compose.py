@@ -19,7 +19,7 @@ from typing import Any
 from handlers.broadcasts import acks
 from handlers.members import directory
 from handlers.core import postback
-from handlers.core import flow as state
+from handlers.core import legacy_state as state
 from handlers.broadcasts.announcement import (MAX_TEXT, PREVIEW_ID, Draft, announcement_card, audience_text,
                                    reach_summary, recipients_see, snippet)
 from handlers.core.thaidate import DATETIME_EXAMPLE, parse_thai_datetime, thai_date

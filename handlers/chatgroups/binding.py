@@ -188,7 +188,7 @@ def _subject(ctx: Ctx, row: ChatGroup) -> str:
 
 def setup(ctx: Ctx, rest: str = "") -> Result:
     """"ตั้งค่ากลุ่ม" (admins): in a group, this group's choices; in a 1:1 chat, the group chats to pick."""
-    policy.require(ctx.actor, "group.bind")
+    policy.require(ctx, "group.bind")
     if ctx.inp.chat_kind != "user":
         row = chat_groups.get(ctx.session, ctx.inp.chat_id)
         if row is None or not row.active:  # in a chat it has no (live) record of: it is evidently here
@@ -217,7 +217,7 @@ def group_list(ctx: Ctx, page: int) -> Result:
 
 def on_postback(ctx: Ctx, payload: dict) -> Result:
     """A "grp" button: a page of the 1:1 list, the choices for one chat, or a choice made."""
-    policy.require(ctx.actor, "group.bind")
+    policy.require(ctx, "group.bind")
     if "l" in payload:
         if ctx.inp.chat_kind != "user" or not isinstance(payload["l"], int):
             raise UserFacingError(postback.EXPIRED)
@@ -258,7 +258,7 @@ def this_group(ctx: Ctx, rest: str = "") -> Result:
 
 def list_all(ctx: Ctx, rest: str = "") -> Result:
     """"รายชื่อกลุ่มไลน์" (admins, 1:1): every group chat ever joined, with binding, state, count, date."""
-    policy.require(ctx.actor, "group.bind")
+    policy.require(ctx, "group.bind")
     if ctx.inp.chat_kind != "user":
         raise UserFacingError(ONLY_PRIVATE)
     rows = chat_groups.all_groups(ctx.session)

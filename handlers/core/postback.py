@@ -12,6 +12,7 @@ from handlers.core.types import UserFacingError
 
 MAX_DATA = 300
 ACTIONS = {
+    "f",                                                          # a flow's button (handlers.core.flow)
     "show", "list", "full", "pmqa", "browse", "help", "cancel",  # standards, help, any flow
     "reg", "regdec",                                              # registration and approval
     "mem",                                                        # admin member management

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Literal, Protocol, Union
+from typing import Any, Callable, ClassVar, Literal, Protocol, Union
 
 from sqlalchemy.orm import Session
 
@@ -42,13 +42,18 @@ class Input:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, as the policy sees them: `user_id` (None when LINE did not say), role, flags."""
+    """Who is acting, as the policy sees them: `user_id` (None when LINE did not say), role, flags.
+
+    `configured_admin` is True for the IDs in `LINE_ADMIN_USER_IDS` (their role is then "admin" whatever
+    the database says); `handlers.core.policy.actor_of` is the one place that decides it.
+    """
 
     user_id: str | None
     role: str = "guest"
     work_group: str | None = None
     school_code: str | None = None
     complaint_officer: bool = False
+    configured_admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,8 @@ class Ctx:
 
     @property
     def is_admin(self) -> bool:
-        return self.actor.role == "admin" or (self.inp.user_id is not None
-                                              and self.inp.user_id in self.settings.admin_user_ids)
+        """True when the person acting is an admin (a configured one or by role)."""
+        return self.actor.role == "admin"
 
 
 # Actions a button or quick reply performs.
@@ -174,10 +179,27 @@ class CardList:
 Reply = Union[TextReply, Card, CardList]
 
 
+@dataclass(frozen=True)
+class NextState:
+    """The conversation state a handler leaves behind (`handlers.core.flow`): a flow's name, its step,
+    its data (JSON-able) and session id; `NextState.END` ends the flow."""
+
+    flow: str
+    step: str
+    data: dict[str, Any]
+    session_id: str
+
+    END: ClassVar["NextState"]
+
+
+NextState.END = NextState("", "", {}, "")
+
+
 @dataclass
 class Result:
     """What a handler returns: replies in order, and quick replies shown under the last one.
 
+    `next_state` is the conversation state to leave (None: unchanged); `dispatch` writes it.
     `pushes` are messages for OTHER people than the current chat, as (LINE user/group ID, replies):
     the runtime renders each and enqueues one outbox push per recipient in the same transaction, then
     sends them right after the commit (the delivery job retries failures).
@@ -186,10 +208,16 @@ class Result:
     replies: list[Reply] = field(default_factory=list)
     quick_replies: list[Button] = field(default_factory=list)
     pushes: list[tuple[str, list[Reply]]] = field(default_factory=list)
+    next_state: NextState | None = None
 
     @classmethod
     def text(cls, text: str, quick_replies: list[Button] | None = None) -> "Result":
         return cls([TextReply(text)], list(quick_replies or []))
+
+    def with_state(self, next_state: NextState | None) -> "Result":
+        """This result, leaving `next_state` behind (None: the state is left as it is)."""
+        self.next_state = next_state
+        return self
 
 
 class UserFacingError(Exception):

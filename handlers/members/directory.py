@@ -117,7 +117,7 @@ def school_picker(ctx: Ctx, text: str, action_for: Callable[[School], PostbackAc
 def list_groups(ctx: Ctx, rest: str = "") -> Result:
     """The work groups; `rest` naming one shows its card. Other text after "กลุ่มงาน" ("กลุ่มงานไหน
     รับผิดชอบ…") is a standards question and goes to the standards search."""
-    policy.require(ctx.actor, "workgroups.view")
+    policy.require(ctx, "workgroups.view")
     if rest:
         group = find_group(ctx.content, rest)
         return group_card(ctx, group) if group else standards.lookup(ctx, f"กลุ่มงาน {rest}")
@@ -149,7 +149,7 @@ def group_card(ctx: Ctx, group: Group) -> Result:
 
 def search_schools(ctx: Ctx, rest: str = "") -> Result:
     """Schools whose name is like `rest` (staff and admins)."""
-    policy.require(ctx.actor, "schools.view")
+    policy.require(ctx, "schools.view")
     if not schools.count(ctx.session):
         return Result.text(NO_SCHOOLS)
     if not rest.strip():
@@ -164,7 +164,7 @@ def search_schools(ctx: Ctx, rest: str = "") -> Result:
 
 def list_schools(ctx: Ctx, rest: str = "") -> Result:
     """Every school by district (or, for a long list, the count per district); staff and admins."""
-    policy.require(ctx.actor, "schools.view")
+    policy.require(ctx, "schools.view")
     rows = schools.all_schools(ctx.session)
     if not rows:
         return Result.text(NO_SCHOOLS)

@@ -12,7 +12,7 @@ import re
 from handlers.members import directory
 from handlers.core import policy
 from handlers.core import postback
-from handlers.core import flow as state
+from handlers.core import legacy_state as state
 from handlers.core.thaidate import thai_date
 from handlers.core.types import Button, Ctx, MessageAction, PostbackAction, Result, TextReply, UserFacingError
 from storage import members, registrations, schools
@@ -31,8 +31,7 @@ HOW_TO_USE = ("ส่งต่อให้ผู้ลงทะเบียน�
 
 
 def _guard(ctx: Ctx) -> None:
-    policy.require(ctx.actor, "invite.create")
-    policy.require_private_chat(ctx.actor, ctx.inp.chat_kind)
+    policy.require(ctx, "invite.create")
 
 
 def _button(label: str, sid: str, display: str | None = None, **payload) -> Button:

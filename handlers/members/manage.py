@@ -14,7 +14,7 @@ from handlers.members import invites
 from handlers.core import policy
 from handlers.core import postback
 from handlers.members import registration
-from handlers.core import flow as state
+from handlers.core import legacy_state as state
 from handlers.core.thaidate import thai_date
 from handlers.core.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, TextReply, \
     UserFacingError
@@ -39,15 +39,13 @@ STATUS = {"active": "ใช้งาน", "pending": "รออนุมัต�
 ROLE_CHANGED = "ผู้ดูแลระบบปรับสิทธิ์ของคุณเป็น {place} แล้วค่ะ พิมพ์ \"ฉันคือใคร\" เพื่อดูรายละเอียดได้ค่ะ"
 OFFICER_ON = "ผู้ดูแลระบบมอบหมายให้คุณเป็นเจ้าหน้าที่รับเรื่องร้องเรียนแล้วค่ะ 🙏"
 OFFICER_OFF = "ผู้ดูแลระบบยกเลิกการมอบหมายเจ้าหน้าที่รับเรื่องร้องเรียนของคุณแล้วค่ะ"
-NOT_ON_SELF = "เปลี่ยนสิทธิ์หรือนำตัวเองออกในแชตไม่ได้ค่ะ 🙏 ให้ผู้ดูแลระบบอีกท่านทำให้ หรือใช้คำสั่ง flask members"
-NOT_ON_CONFIGURED = ("ท่านนี้เป็นผู้ดูแลระบบหลักที่กำหนดใน LINE_ADMIN_USER_IDS ค่ะ "
-                     "เปลี่ยนได้ที่การตั้งค่าของระบบเท่านั้น")
+NOT_ON_SELF, NOT_ON_CONFIGURED = policy.NOT_ON_SELF, policy.NOT_ON_CONFIGURED
 FIND_HOW = "พิมพ์ชื่อ LINE ของสมาชิกต่อท้ายค่ะ เช่น \"{word} สมชาย\""
 
 
 def profile(ctx: Ctx, rest: str = "") -> Result:
     """ "ฉันคือใคร": the sender's role, work group or school, status and what they can do."""
-    policy.require(ctx.actor, "profile")
+    policy.require(ctx, "profile")
     m = members.touch_member(ctx.session, ctx.inp.user_id, ctx.now, ctx.settings.admin_user_ids)
     role = policy.ADMIN if ctx.is_admin else ctx.actor.role
     sections = [Section("สิทธิ์", (directory.place_text(ctx, role, ctx.actor.work_group, ctx.actor.school_code,
@@ -76,8 +74,7 @@ def profile(ctx: Ctx, rest: str = "") -> Result:
 
 
 def _admin(ctx: Ctx, action: str) -> None:
-    policy.require(ctx.actor, action)
-    policy.require_private_chat(ctx.actor, ctx.inp.chat_kind)
+    policy.require(ctx, action)
 
 
 def list_members(ctx: Ctx, rest: str = "") -> Result:

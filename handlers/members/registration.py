@@ -11,7 +11,7 @@ from content.thai import loose
 from handlers.members import directory
 from handlers.core import policy
 from handlers.core import postback
-from handlers.core import flow as state
+from handlers.core import legacy_state as state
 from handlers.core.thaidate import thai_date
 from handlers.core.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, \
     TextReply, UserFacingError
@@ -74,7 +74,7 @@ def _button(label: str, sid: str, display: str | None = None, **payload) -> Butt
 
 def start(ctx: Ctx, rest: str = "") -> Result:
     """ "ลงทะเบียน" (ask staff or school) or "ลงทะเบียน ABC123" (use an invite code); 1:1 chats only."""
-    policy.require(ctx.actor, "register")
+    policy.require(ctx, "register")
     if ctx.inp.chat_kind != "user":
         return Result.text(IN_GROUP)
     code = registrations.clean_code(rest)
@@ -176,7 +176,7 @@ def request_card(ctx: Ctx, req: RegistrationRequest, member: Member | None = Non
 
 def decide(ctx: Ctx, payload: dict) -> Result:
     """An admin pressed approve (d=1) or reject (d=0) on request `i`; the first press wins."""
-    policy.require(ctx.actor, "registration.decide")
+    policy.require(ctx, "registration.decide")
     req_id = payload.get("i")
     req = registrations.get_request(ctx.session, req_id) if isinstance(req_id, int) else None
     if req is None:
@@ -206,8 +206,7 @@ def decide(ctx: Ctx, payload: dict) -> Result:
 
 def pending_list(ctx: Ctx, rest: str = "") -> Result:
     """Requests waiting for a decision, as cards with approve/reject buttons (admins, 1:1 chat)."""
-    policy.require(ctx.actor, "registration.decide")
-    policy.require_private_chat(ctx.actor, ctx.inp.chat_kind)
+    policy.require(ctx, "registration.decide")
     reqs = registrations.pending_requests(ctx.session, limit=10)
     if not reqs:
         return Result.text("ไม่มีคำขอลงทะเบียนที่รออนุมัติค่ะ 👍")

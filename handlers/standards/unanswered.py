@@ -14,7 +14,7 @@ WINDOW_DAYS = 30
 
 def report(ctx: Ctx, rest: str = "") -> Result:
     """The 10 most frequent unanswered questions of the last 30 days (admins only)."""
-    policy.require(ctx.actor, "unanswered.view")
+    policy.require(ctx, "unanswered.view")
     rows = queries.top_unanswered(ctx.session, ctx.now - timedelta(days=WINDOW_DAYS))
     if not rows:
         return Result.text(NONE_YET.format(days=WINDOW_DAYS))
