@@ -21,9 +21,15 @@ from storage import get_storage, queries
 @click.option("--user", "user_id", default=None, help="Chat as this LINE user ID.")
 def chat_command(group_id: str | None, user_id: str | None) -> None:
     logging.getLogger().setLevel(logging.WARNING)  # the console shows the replies itself
-    if "scheduler" not in current_app.extensions:
-        scheduler.start_embedded(current_app)
-    console.run(current_app.extensions["bot"], group_id=group_id, user_id=user_id)
+    app = current_app._get_current_object()
+
+    def start_jobs(runtime):  # the jobs send through the console's offline sender, so their 📨 lines show
+        if "scheduler" in app.extensions:
+            return None
+        scheduler.start_embedded(app, runtime)
+        return lambda: app.extensions.pop("scheduler").shutdown(wait=False)
+
+    console.run(app.extensions["bot"], group_id=group_id, user_id=user_id, start_jobs=start_jobs)
 
 
 @click.command("sync-content", help="Validate content/*.yaml and load it into the database.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import secrets
+import threading
 import time
 from typing import Any, Callable, Iterable
 
@@ -43,6 +44,8 @@ class Console:
         self.group_id: str | None = None
         self.options: list[dict[str, Any]] = []
         self.elsewhere: list[str] = []
+        self._seen = 0  # how much of `offline.sent` has been shown
+        self._lock = threading.Lock()  # the scheduler's jobs send from their own thread
 
     # -- events as LINE sends them ---------------------------------------------------------------
     def _base(self, etype: str) -> dict[str, Any]:
@@ -65,16 +68,35 @@ class Console:
     def send(self, raw_event: dict[str, Any]) -> list[Message]:
         """Push one raw event through the bot; the messages it answered this chat with. What it sent to
         anyone else (an admin's notice, a broadcast) is kept in `elsewhere` as readable lines."""
-        before = len(self.offline.sent)
-        self.runtime.handle_event(Event.from_dict(raw_event))
-        here = self.group_id or self.user_id
-        mine: list[Message] = []
-        for kind, to, msgs in self.offline.sent[before:]:
-            if kind == "reply" or to == here:
-                mine.extend(msgs)
-            else:
-                self.elsewhere.append(f"📨 ({kind} ถึง {to or 'ผู้ติดตามทุกคน'})\n{readable(msgs)}")
-        return mine
+        with self._lock:
+            self.elsewhere.extend(self._new_lines())
+            self.runtime.handle_event(Event.from_dict(raw_event))
+            here = self.group_id or self.user_id
+            mine: list[Message] = []
+            for kind, to, msgs in self._take():
+                if kind == "reply" or to == here:
+                    mine.extend(msgs)
+                else:
+                    self.elsewhere.append(self._elsewhere_line(kind, to, msgs))
+            return mine
+
+    def drain(self) -> list[str]:
+        """What the scheduled jobs sent since the last look (multicasts, group pushes, the author's
+        delivery report, reminders), as 📨 lines; the console prints them as they come."""
+        with self._lock:
+            return self._new_lines()
+
+    def _take(self) -> list[tuple[str, str, list[Message]]]:
+        new = self.offline.sent[self._seen:]
+        self._seen += len(new)
+        return new
+
+    def _new_lines(self) -> list[str]:
+        return [self._elsewhere_line(kind, to, msgs) for kind, to, msgs in self._take()]
+
+    def _elsewhere_line(self, kind: str, to: str, msgs: list[Message]) -> str:
+        who = "คุณ" if to == (self.group_id or self.user_id) else (to or "ผู้ติดตามทุกคน")
+        return f"📨 ({kind} ถึง {who})\n{readable(msgs)}"
 
     # -- one line of input -----------------------------------------------------------------------
     def handle_line(self, line: str) -> str:
@@ -161,11 +183,36 @@ class Console:
 
 
 def run(runtime: BotRuntime, read: Callable[[str], str] = input, write: Callable[[str], None] = print,
-        group_id: str | None = None, user_id: str | None = None) -> None:
-    """The interactive loop (until /quit or end of input)."""
+        group_id: str | None = None, user_id: str | None = None,
+        start_jobs: Callable[[BotRuntime], Callable[[], None]] | None = None, poll: float = 1.0) -> None:
+    """The interactive loop (until /quit or end of input). `start_jobs(runtime)` starts the scheduled jobs
+    on the console's own offline runtime and returns how to stop them; what they send is printed as it
+    comes (checked every `poll` seconds) and before each answer."""
     console = Console(runtime, user_id) if user_id else Console(runtime)
     console.group_id = group_id
+    stop_jobs = start_jobs(console.runtime) if start_jobs else None
+    done = threading.Event()
+
+    def show_background() -> None:
+        while not done.wait(poll):
+            for line in console.drain():
+                write(line)
+
+    printer = threading.Thread(target=show_background, name="console-jobs", daemon=True)
+    printer.start()
     write("คุยกับบอทได้เลย (พิมพ์ /help ดูคำสั่ง, /quit ออก)")
+    try:
+        _loop(console, read, write)
+    finally:
+        done.set()
+        printer.join()
+        if stop_jobs:
+            stop_jobs()
+        for line in console.drain():
+            write(line)
+
+
+def _loop(console: Console, read: Callable[[str], str], write: Callable[[str], None]) -> None:
     while True:
         try:
             line = read("คุณ> " if not console.group_id else f"คุณ@{console.group_id[:8]}> ")

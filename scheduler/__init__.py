@@ -39,9 +39,10 @@ def add_jobs(sched: BaseScheduler, runtime: Any) -> BaseScheduler:
     return sched
 
 
-def start_embedded(app: Flask) -> BackgroundScheduler:
-    """Start the jobs in a background thread of this process (development and the console)."""
-    sched = add_jobs(BackgroundScheduler(timezone="UTC"), app.extensions["bot"])
+def start_embedded(app: Flask, runtime: Any = None) -> BackgroundScheduler:
+    """Start the jobs in a background thread of this process (development and the console), on `runtime`
+    (default: the app's; the console passes its offline one so it can show what the jobs send)."""
+    sched = add_jobs(BackgroundScheduler(timezone="UTC"), runtime or app.extensions["bot"])
     sched.start()
     app.extensions["scheduler"] = sched
     return sched

@@ -1,9 +1,13 @@
 """The offline chat console: a newcomer's way to try the bot without a LINE channel."""
+import time
+from datetime import datetime, timezone
+
 import pytest
 
-from bot import create_app
+from bot import console, create_app
 from bot.console import Console
-from storage import get_storage
+from scheduler import jobs
+from storage import get_storage, outbox
 
 
 CONSOLE_ADMIN = "U" + "c0" * 16
@@ -55,7 +59,51 @@ def test_the_flask_chat_command_runs_offline(offline_app):
     result = runner.invoke(args=["chat"], input="สวัสดี\nเกณฑ์ ๕.๒.๔\n/quit\n")
     assert result.exit_code == 0, result.output
     assert "บอท> " in result.output and "เกณฑ์ 5.2.4" in result.output
-    offline_app.extensions.pop("scheduler").shutdown(wait=False)
+    assert "scheduler" not in offline_app.extensions  # the console stopped the jobs it started
+
+
+def test_what_background_jobs_send_is_shown_with_a_mail_line(offline_app):
+    """The README promises 📨 lines for what the jobs send: a multicast, a group push, a push to you."""
+    console = Console(offline_app.extensions["bot"], user_id=CONSOLE_ADMIN)
+    runtime = console.runtime
+    now = datetime.now(timezone.utc)
+    with runtime.storage.Session.begin() as session:
+        outbox.enqueue(session, "multicast", ["U" + "c3" * 16, "U" + "c4" * 16],
+                       [{"type": "text", "text": "ประชุมพรุ่งนี้ 9 โมง"}], now, origin="broadcast:1")
+        outbox.enqueue(session, "push", [CONSOLE_ADMIN], [{"type": "text", "text": "รายงานผลการส่งประกาศ #1"}],
+                       now, origin="broadcast-report:1")
+    jobs.run(runtime, "deliver-outbox", now)
+    lines = console.drain()
+    assert any(line.startswith("📨 (multicast ถึง") and "ประชุมพรุ่งนี้ 9 โมง" in line for line in lines)
+    assert any(line.startswith("📨 (push ถึง คุณ)") and "รายงานผลการส่งประกาศ" in line for line in lines)
+    assert console.drain() == []
+
+
+def test_the_console_loop_prints_job_messages_as_they_come(offline_app):
+    started = []
+
+    def start_jobs(runtime):
+        def deliver():
+            with runtime.storage.Session.begin() as session:
+                outbox.enqueue(session, "push", ["C" + "d1" * 16], [{"type": "text", "text": "เตือนส่งงาน"}],
+                               datetime.now(timezone.utc), origin="notice")
+            jobs.run(runtime, "deliver-outbox", datetime.now(timezone.utc))
+        started.append(deliver)
+        return lambda: None
+
+    written: list[str] = []
+    inputs = iter(["สวัสดี"])
+
+    def read(_prompt):
+        line = next(inputs, None)
+        if line is None:
+            started[0]()  # a job sends while the person is idle
+            time.sleep(0.3)
+            raise EOFError
+        return line
+
+    console.run(offline_app.extensions["bot"], read=read, write=written.append, start_jobs=start_jobs, poll=0.05)
+    assert any(w.startswith("📨 (push ถึง Cd1") and "เตือนส่งงาน" in w for w in written)
 
 
 def test_without_a_channel_secret_the_webhook_is_off(offline_app):
