@@ -72,10 +72,19 @@ def action(a: t.Action, label: str):
 
 
 def quick_reply(buttons: list[t.Button]) -> QuickReply | None:
-    """A QuickReply of at most 13 items, or None."""
-    if not buttons:
-        return None
-    return QuickReply(items=[QuickReplyItem(action=action(b.action, b.label)) for b in buttons[:MAX_QUICK_REPLIES]])
+    """A QuickReply of at most 13 items, or None. A button whose label (as shown, cut to 20 characters)
+    or action repeats an earlier one is left out: two "ยกเลิก" side by side only confuse."""
+    seen_labels: set[str] = set()
+    seen_actions: set[t.Action] = set()
+    items = []
+    for b in buttons:
+        shown = clip(b.label, MAX_LABEL)
+        if shown in seen_labels or b.action in seen_actions:
+            continue
+        seen_labels.add(shown)
+        seen_actions.add(b.action)
+        items.append(QuickReplyItem(action=action(b.action, b.label)))
+    return QuickReply(items=items[:MAX_QUICK_REPLIES]) if items else None
 
 
 def card_text(card: t.Card) -> str:
