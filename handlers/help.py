@@ -1,10 +1,9 @@
 """Greetings, the help menu, and the introductions on follow and join."""
 from __future__ import annotations
 
-import re
-
 from content.thai import loose
-from handlers.core import postback
+from handlers.core import policy, postback
+from handlers.core.words import is_only_particles, plain
 from handlers.core.types import Button, Ctx, MessageAction, PostbackAction, Result
 
 HELP = (
@@ -30,12 +29,6 @@ GREETINGS = tuple(loose(w) for w in ("สวัสดี", "หวัดดี",
 THANK_WORDS = tuple(loose(w) for w in ("ขอบคุณ", "ขอบใจ", "thank", "thx", "โอเค", "รับทราบ", "ได้เลย", "เยี่ยม",
                                        "555"))
 OK_WORDS = {loose(w) for w in ("ok", "okay", "โอเค")}
-POLITE_PARTICLES = ("ครับผม", "ครับ", "คับ", "ค่ะ", "คะ", "ค่า", "จ้า", "จ้ะ", "จ๊ะ", "นะ", "น้า", "หน่อย")
-# matched against `loose` text, whose tone marks are gone, so the pattern is built from loose forms too
-_POLITE_TAIL = re.compile(r"\s*(?:" + "|".join(sorted({loose(w) for w in POLITE_PARTICLES}, key=len, reverse=True))
-                          + r")+$")
-
-
 def menu_buttons() -> list[Button]:
     """Quick replies of the help menu."""
     return [
@@ -49,15 +42,15 @@ def menu_buttons() -> list[Button]:
 
 def is_help(text: str) -> bool:
     """True when the whole of `text` asks for the menu ("เมนู", "ช่วยเหลือค่ะ")."""
-    return _POLITE_TAIL.sub("", loose(text)).strip() in HELP_WORDS
+    return plain(text) in HELP_WORDS
 
 
 def kind_of_small_talk(text: str) -> str | None:
     """"help", "greeting" or "thanks" when `text` is one of those (not a question), else None."""
     raw = loose(text)
-    q = _POLITE_TAIL.sub("", raw).strip()
-    if not q:
+    if is_only_particles(text):
         return "thanks" if raw else "help"
+    q = plain(text)
     if q in HELP_WORDS:
         return "help"
     if not any("\u0e00" <= ch <= "\u0e7f" or ch.isalnum() for ch in q):
@@ -71,29 +64,32 @@ def kind_of_small_talk(text: str) -> str | None:
 
 FOR_GUESTS = "• ลงทะเบียนเป็นบุคลากรสำนักงานหรือสถานศึกษา: พิมพ์ \"ลงทะเบียน\""
 FOR_MEMBERS = "• ดูสิทธิ์และกลุ่มงานของคุณ: พิมพ์ \"ฉันคือใคร\""
-FOR_ADMINS = ("สำหรับผู้ดูแลระบบ:\n"
-              "• \"คำขอลงทะเบียน\" \"สมาชิก\" \"สร้างคำเชิญ\" จัดการสมาชิก\n"
-              "• \"ประกาศ\" ส่งประกาศ, \"ประกาศที่ผ่านมา\" \"ผลรับทราบ\" ดูผล\n"
-              "• \"บอท ตั้งค่ากลุ่ม\" (พิมพ์ในกลุ่มไลน์) ผูกกลุ่มไลน์กับกลุ่มงาน\n"
-              "• \"คำถามที่ตอบไม่ได้\" ดูคำถามที่บอทยังตอบไม่ได้")
+# what the menu offers for each power, shown only to those `policy.allowed` lets do it
+POWERS = (
+    ("registration.decide", "• \"คำขอลงทะเบียน\" \"สมาชิก\" \"สร้างคำเชิญ\" จัดการสมาชิก", "คำขอลงทะเบียน"),
+    ("broadcast.send", "• \"ประกาศ\" ส่งประกาศ, \"ประกาศที่ผ่านมา\" \"ผลรับทราบ\" ดูผล", "ประกาศ"),
+    ("group.bind", "• \"บอท ตั้งค่ากลุ่ม\" (พิมพ์ในกลุ่มไลน์) ผูกกลุ่มไลน์กับกลุ่มงาน", None),
+    ("unanswered.view", "• \"คำถามที่ตอบไม่ได้\" ดูคำถามที่บอทยังตอบไม่ได้", None),
+)
 MID_FLOW = "(รายการที่ทำค้างไว้ยังอยู่ พิมพ์ต่อได้เลย หรือพิมพ์ \"ยกเลิก\" เพื่อหยุดค่ะ)"
 
 
 def help_menu(ctx: Ctx, lead: str = "", mid_flow: bool = False) -> Result:
     """The help text and quick replies for this person. In a 1:1 chat it adds what their role can do
-    (guests: register; everyone: their profile; admins: the admin commands); a group chat gets the
-    standards help only. `lead` goes first; `mid_flow` reminds them an unfinished step is waiting."""
+    (guests: register; everyone: their profile; each power `handlers.core.policy` grants them, and no
+    other); a group chat gets the standards help only. `lead` goes first; `mid_flow` reminds them an
+    unfinished step is waiting."""
     parts, buttons = [lead + HELP], menu_buttons()
     if ctx.inp.chat_kind == "user" and ctx.inp.user_id:
-        if ctx.is_admin:
-            parts.append(FOR_ADMINS)
-            buttons = [Button("ประกาศ", MessageAction("ประกาศ")),
-                       Button("คำขอลงทะเบียน", MessageAction("คำขอลงทะเบียน"))] + buttons
-        elif ctx.actor.role == "guest":
+        powers = [(line, word) for action, line, word in POWERS if policy.allowed(ctx.actor, action)]
+        if ctx.actor.role == policy.GUEST:
             parts.append(FOR_GUESTS + "\n" + FOR_MEMBERS)
             buttons = [Button("ลงทะเบียน", MessageAction("ลงทะเบียน"))] + buttons
         else:
             parts.append(FOR_MEMBERS)
+        if powers:
+            parts.append("สิ่งที่คุณทำได้เพิ่มเติม:\n" + "\n".join(line for line, _w in powers))
+            buttons = [Button(w, MessageAction(w)) for _l, w in powers if w] + buttons
         buttons.append(Button("ฉันคือใคร", MessageAction("ฉันคือใคร")))
     if mid_flow:
         parts.append(MID_FLOW)
