@@ -5,10 +5,10 @@ has no timezone type). Migrations in `storage/migrations/` are generated from th
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -329,3 +329,21 @@ class AuditLog(Base):
 
     def __repr__(self) -> str:
         return f"AuditLog({self.actor_id!r}, {self.action!r}, {self.target!r})"
+
+
+class Holiday(Base):
+    """An office's own edit of the holiday calendar (`handlers.core.workdays`): a day the cabinet declared
+    after the `holidays` package was released (`off=True`, with its Thai `name`), or a public holiday the
+    office works after all (`off=False`). Kept apart from the package, so an edit survives its upgrades.
+    `day` is a calendar date in Asia/Bangkok."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    off: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Holiday({self.day.isoformat()}, {self.name!r}, off={self.off})"
