@@ -100,7 +100,7 @@ GUEST = (
     Button("เมนู", "วิธีใช้และตัวอย่าง", "เมนู"),
 )
 STAFF = (STANDARDS, PMQA, WORK_GROUPS, SCHOOLS, WHO_AM_I, HELP)
-SCHOOL = (SCHOOLS, WHO_AM_I, STANDARDS, WORK_GROUPS, HELP)
+SCHOOL = (WHO_AM_I, STANDARDS, WORK_GROUPS, HELP)  # the school search is for office staff (handlers.policy)
 ADMIN_TOOLS = (
     Button("ประกาศ", "ส่งประกาศ ขอรับทราบ", "ประกาศ"),
     Button("ผลรับทราบ", "ใครรับทราบแล้ว", "ผลรับทราบ"),
@@ -115,7 +115,7 @@ ADMIN_GENERAL = (STANDARDS, WORK_GROUPS, SCHOOLS, WHO_AM_I,
 MENUS: dict[str, tuple[Page, ...]] = {
     "guest": (Page("guest", "", "เมนู", 2, GUEST),),
     "staff": (Page("staff", "", "เมนู", 3, STAFF),),
-    "school": (Page("school", "", "เมนู", 3, SCHOOL),),
+    "school": (Page("school", "", "เมนู", 2, SCHOOL),),
     "admin": (Page("admin-tools", "ผู้ดูแลระบบ", "เมนูผู้ดูแล", 3, ADMIN_TOOLS),
               Page("admin-general", "ทั่วไป", "เมนูผู้ดูแล", 3, ADMIN_GENERAL)),
 }
