@@ -228,7 +228,7 @@ def encode(image: Image.Image) -> tuple[bytes, str]:
     """The image as PNG, or JPEG if the PNG would pass LINE's 1 MB; ``(bytes, content type)``. Raises
     ValueError if even the JPEG is too big."""
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")
     if out.tell() <= MAX_IMAGE_BYTES:
         return out.getvalue(), "image/png"
     out = io.BytesIO()
