@@ -32,7 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         with store.Session.begin() as session:
             sync_content(session, content)
     token = app.config["LINE_CHANNEL_ACCESS_TOKEN"]
-    api = SdkLineApi(app.config["LINE_API_BASE_URL"], token) if token else OfflineLineApi()
+    api = (SdkLineApi(app.config["LINE_API_BASE_URL"], token, app.config["LINE_API_DATA_URL"]) if token
+           else OfflineLineApi())
     if not token:
         app.logger.warning("LINE_CHANNEL_ACCESS_TOKEN is not set: offline mode, nothing is sent to LINE")
     app.extensions["bot"] = BotRuntime(store, content, SearchIndex.build(content),

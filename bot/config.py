@@ -5,6 +5,7 @@
 | LINE_CHANNEL_SECRET | verifies `X-Line-Signature` on `/callback` | unset: webhook answers 503 |
 | LINE_CHANNEL_ACCESS_TOKEN | authorises calls to the Messaging API | unset: offline mode |
 | LINE_API_BASE_URL | Messaging API base URL | https://api.line.me |
+| LINE_API_DATA_URL | Messaging API content host (rich menu images) | https://api-data.line.me |
 | DATABASE_URL | SQLAlchemy URL | sqlite in the Flask instance folder |
 | LINE_ADMIN_USER_IDS | comma-separated LINE user IDs who are admins | none |
 | TZ | the zone dates are shown in | Asia/Bangkok |
@@ -19,7 +20,8 @@ from typing import Any, Mapping
 from dotenv import dotenv_values
 
 LINE_API_DEFAULT = "https://api.line.me"
-KEYS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "DATABASE_URL",
+LINE_API_DATA_DEFAULT = "https://api-data.line.me"
+KEYS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "LINE_API_DATA_URL", "DATABASE_URL",
         "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED")
 
 
@@ -29,6 +31,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LINE_CHANNEL_SECRET": "",
         "LINE_CHANNEL_ACCESS_TOKEN": "",
         "LINE_API_BASE_URL": LINE_API_DEFAULT,
+        "LINE_API_DATA_URL": LINE_API_DATA_DEFAULT,
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'bot.sqlite3'}",
         "LINE_ADMIN_USER_IDS": "",
         "TZ": "Asia/Bangkok",

@@ -36,7 +36,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from bot.send import describe_error
 from handlers.core.thaidate import thai_date
-from storage import outbox
+from storage import outbox, richmenus
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -89,11 +89,24 @@ def backoff(attempts: int, retry_after: str | None) -> timedelta:
     return timedelta(seconds=min(BASE_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF))
 
 
+def _send(runtime: Any, row: OutboxMessage) -> str | None:
+    """One row through `runtime.sender.api.send`. A "richmenu" row is resolved now (`richmenus.plan`:
+    each user's current role, the menus deployed now) into one link or unlink call per menu."""
+    api = runtime.sender.api
+    if row.kind != richmenus.KIND:
+        return api.send(row.kind, row.recipients, row.messages, row.retry_key)
+    with runtime.storage.Session() as session:
+        steps = richmenus.plan(session, row.recipients, str(row.messages[0].get("role") or "guest"))
+    request_id = None
+    for rich_menu_id, users in steps:
+        request_id = api.send(row.kind, users, [{"richMenuId": rich_menu_id}], row.retry_key) or request_id
+    return request_id
+
+
 def attempt(runtime: Any, row: OutboxMessage) -> Attempt:
     """Send `row` once through `runtime.sender.api` with its retry key; never raises."""
     try:
-        return Attempt("sent", 200, request_id=runtime.sender.api.send(row.kind, row.recipients, row.messages,
-                                                                         row.retry_key))
+        return Attempt("sent", 200, request_id=_send(runtime, row))
     except ApiException as exc:
         err = describe_error(exc)
         headers = exc.headers or {}
@@ -189,8 +202,10 @@ def notify_admins(session: Any, runtime: Any, row: OutboxMessage, final: str, re
     session.flush()
 
 
-KIND_TEXT = {"push": "ส่งถึง 1 ห้องแชต", "multicast": "ส่งถึง {n} คน", "broadcast": "ประกาศถึงผู้ติดตามทุกคน"}
+KIND_TEXT = {"push": "ส่งถึง 1 ห้องแชต", "multicast": "ส่งถึง {n} คน", "broadcast": "ประกาศถึงผู้ติดตามทุกคน",
+             "richmenu": "เปลี่ยนริชเมนูของ {n} คน"}
 ORIGIN_TEXT = {"reply-fallback": "คำตอบที่ตอบกลับไม่ทัน", "notice": "การแจ้งเตือน", "broadcast": "ประกาศ",
+               "richmenu": "ริชเมนูตามบทบาท",
                "broadcast-remind": "การเตือนประกาศ", "broadcast-report": "รายงานผลประกาศ"}
 NOTICE_HEADER = "⚠️ ข้อความต่อไปนี้ส่งไม่สำเร็จ และระบบจะไม่ลองส่งซ้ำแล้วค่ะ"
 
@@ -203,7 +218,8 @@ def failure_line(row: OutboxMessage, final: str, result: Attempt) -> str:
         base, _, ref = row.origin.partition(":")
         what += f" · {ORIGIN_TEXT.get(base, base)}" + (f" #{ref}" if ref else "")
     first = row.messages[0] if row.messages else {}
-    preview = " ".join(str(first.get("text") or first.get("altText") or f"[{first.get('type', '?')}]").split())
+    label = f"ริชเมนู {first['role']}" if "role" in first else f"[{first.get('type', '?')}]"
+    preview = " ".join(str(first.get("text") or first.get("altText") or label).split())
     preview = preview if len(preview) <= 60 else preview[:59] + "…"
     detail = _line_message(result.error) if result.status else result.error[:200]
     if final == "dead":

@@ -68,6 +68,8 @@ def to_input(event: Any) -> Input | None:
             return Input(kind="media", **base)
         return Input(kind="other", **base)
     if isinstance(event, PostbackEvent):
+        if (event.postback.params or {}).get("newRichMenuAliasId"):  # a rich menu tab (LINE switched it)
+            return Input(kind="other", **base)
         return Input(kind="postback", data=event.postback.data or "", **base)
     if isinstance(event, FollowEvent):
         return Input(kind="follow", **base)

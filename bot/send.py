@@ -4,7 +4,8 @@
 it says so ("no-token") and the caller pushes through the outbox instead; when LINE rejects a Flex
 message it retries once as plain text. Every LINE error is logged with its status and
 `x-line-request-id`, never raised into the webhook (LINE must still get its 200).
-`SdkLineApi.send` delivers outbox rows (push, multicast, broadcast) with their `X-Line-Retry-Key`.
+`SdkLineApi.send` delivers outbox rows (push, multicast, broadcast) with their `X-Line-Retry-Key`, and
+rich menu links (kind "richmenu", which LINE does not take a retry key for; linking is idempotent).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Any, Protocol
 
 from urllib3.exceptions import HTTPError as Urllib3Error
 from linebot.v3.messaging import (ApiClient, ApiException, BroadcastRequest, Configuration, FlexMessage, Message,
-                                  MessagingApi, MulticastRequest, PushMessageRequest, ReplyMessageRequest,
+                                  MessagingApi, MessagingApiBlob, MulticastRequest, PushMessageRequest,
+                                  ReplyMessageRequest, RichMenuBulkLinkRequest, RichMenuBulkUnlinkRequest,
                                   TextMessage)
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,8 @@ class LineApi(Protocol):
 
     `send` delivers an outbox row: kind "push" (one recipient), "multicast" (≤500 user IDs) or
     "broadcast" (every follower), with `retry_key` as `X-Line-Retry-Key`; it returns the
-    `x-line-request-id`.
+    `x-line-request-id`. Kind "richmenu" links ≤500 users to ``messages[0]["richMenuId"]`` (None:
+    unlinks them, back to the default menu), without a retry key.
     """
 
     def reply(self, reply_token: str, messages: list[Message]) -> None: ...
@@ -40,11 +43,17 @@ class LineApi(Protocol):
 
 
 class SdkLineApi:
-    """`LineApi` over the SDK client; `base_url` is LINE's or a fake's (tests, local trials)."""
+    """`LineApi` over the SDK client; `base_url` is LINE's or a fake's (tests, local trials), `data_url`
+    the content host's (``https://api-data.line.me``: rich menu images, message content). The SDK's
+    `MessagingApiBlob` names that host itself only when its `Configuration` has no host, so it gets a
+    client of its own. `messaging` and `blob` are the SDK APIs, for `bot.richmenu`'s deploy."""
 
-    def __init__(self, base_url: str, access_token: str) -> None:
+    def __init__(self, base_url: str, access_token: str, data_url: str = "https://api-data.line.me") -> None:
         self._client = ApiClient(Configuration(host=base_url.rstrip("/"), access_token=access_token))
+        self._data_client = ApiClient(Configuration(host=data_url.rstrip("/"), access_token=access_token))
         self._api = MessagingApi(self._client)
+        self.messaging = self._api
+        self.blob = MessagingApiBlob(self._data_client)
 
     def reply(self, reply_token: str, messages: list[Message]) -> None:
         self._api.reply_message(ReplyMessageRequest(replyToken=reply_token, messages=messages))
@@ -59,9 +68,25 @@ class SdkLineApi:
                 MulticastRequest.from_dict({"to": recipients, "messages": messages}), **opts)
         elif kind == "broadcast":
             resp = self._api.broadcast_with_http_info(BroadcastRequest.from_dict({"messages": messages}), **opts)
+        elif kind == "richmenu":
+            resp = self._link(recipients, messages[0].get("richMenuId"))
         else:
             raise ValueError(kind)
         return (resp.headers or {}).get("x-line-request-id")
+
+    def _link(self, users: list[str], rich_menu_id: str | None):
+        """Link `users` to `rich_menu_id`, or unlink them (None); one user by the per-user endpoint, more
+        by the bulk one (LINE applies a bulk request shortly after its 202)."""
+        opts: dict[str, Any] = {"_request_timeout": REQUEST_TIMEOUT}
+        if rich_menu_id and len(users) == 1:
+            return self._api.link_rich_menu_id_to_user_with_http_info(users[0], rich_menu_id, **opts)
+        if rich_menu_id:
+            return self._api.link_rich_menu_id_to_users_with_http_info(
+                RichMenuBulkLinkRequest(richMenuId=rich_menu_id, userIds=users), **opts)
+        if len(users) == 1:
+            return self._api.unlink_rich_menu_id_from_user_with_http_info(users[0], **opts)
+        return self._api.unlink_rich_menu_id_from_users_with_http_info(RichMenuBulkUnlinkRequest(userIds=users),
+                                                                       **opts)
 
     # -- read-only facts (handlers.core.types.LineInfo); an error is logged and answered with None --------
     def _ask(self, what: str, call):
@@ -106,6 +131,7 @@ class SdkLineApi:
 
     def close(self) -> None:
         self._client.close()
+        self._data_client.close()
 
 
 @dataclass
@@ -135,6 +161,10 @@ class OfflineLineApi:
         return None
 
     def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None:
+        if kind == "richmenu":
+            menu = messages[0].get("richMenuId")
+            log.info("offline rich menu for %s: %s", ", ".join(recipients), f"link {menu}" if menu else "default")
+            return None
         parsed = [Message.from_dict(m) for m in messages]
         self.sent.append((kind, ",".join(recipients), parsed))
         log.info("offline %s to %s:\n%s", kind, ", ".join(recipients) or "every follower", readable(parsed))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from content.thai import loose
+from storage import richmenus
 from storage.models import AuditLog, Member, RegistrationRequest
 
 PROFILE_MAX_AGE = timedelta(days=7)
@@ -30,14 +31,19 @@ def profile_is_stale(member: Member | None, now: datetime) -> bool:
 def touch_member(session: Session, user_id: str, now: datetime, admin_ids: frozenset[str],
                  profile: dict[str, Any] | None = None) -> Member:
     """The member for `user_id`, created as a guest on first sight (an admin if listed in
-    `LINE_ADMIN_USER_IDS`); `profile` (LINE's displayName/pictureUrl) refreshes the cached name."""
+    `LINE_ADMIN_USER_IDS`); `profile` (LINE's displayName/pictureUrl) refreshes the cached name. Becoming
+    an admin this way queues the admin rich menu's link, as `set_role` does."""
     member = session.get(Member, user_id)
+    before = richmenus.menu_role(member)
     if member is None:
         member = Member(user_id=user_id, role="admin" if user_id in admin_ids else "guest", status="active",
                         created_at=now, updated_at=now, display_name="", following=True)
         session.add(member)
     elif user_id in admin_ids and member.role != "admin" and member.status != "removed":
         member.role = "admin"
+    if richmenus.menu_role(member) != before:
+        session.flush()
+        richmenus.enqueue_link(session, user_id, richmenus.menu_role(member), now)
     if profile:
         member.display_name = (profile.get("displayName") or member.display_name or "")[:200]
         member.picture_url = profile.get("pictureUrl") or member.picture_url
@@ -120,8 +126,10 @@ def set_role(session: Session, member: Member, role: str, now: datetime, by: str
              **detail: Any) -> AuditLog:
     """Give `member` `role` (staff with `work_group`, school with `school_code`), active, and audit it as
     `action` by `by` (a LINE user ID, or "cli"). The complaint-officer flag stays only on staff; a
-    pending registration request of the member is cancelled. Raises ValueError for an unknown role or
-    a missing group/school (callers check that the group and school exist)."""
+    pending registration request of the member is cancelled. When this changes which rich menu the
+    member should see, linking it is queued in the outbox (`storage.richmenus.enqueue_link`; nothing
+    before the first `flask richmenu deploy`). Raises ValueError for an unknown role or a missing
+    group/school (callers check that the group and school exist)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     if role == "staff" and not work_group:
@@ -130,12 +138,15 @@ def set_role(session: Session, member: Member, role: str, now: datetime, by: str
         raise ValueError("a school member needs a school code")
     before = {"from_role": member.role, "from_group": member.work_group, "from_school": member.school_code,
               "from_status": member.status}
+    menu_before = richmenus.menu_role(member)
     member.role, member.status, member.updated_at = role, "active", now
     member.work_group = work_group if role == "staff" else None
     member.school_code = school_code if role == "school" else None
     member.complaint_officer = bool(member.complaint_officer) and role == "staff"
     _cancel_pending(session, member.user_id, by, now)
     session.flush()
+    if richmenus.menu_role(member) != menu_before:
+        richmenus.enqueue_link(session, member.user_id, role, now)
     return audit(session, by, action, member.user_id, now, role=role, group=member.work_group,
                  school=member.school_code, **before, **detail)
 
@@ -151,13 +162,17 @@ def set_officer(session: Session, member: Member, flag: bool, now: datetime, by:
 
 def remove_member(session: Session, member: Member, now: datetime, by: str) -> AuditLog:
     """Remove `member`: status removed, back to guest without group, school or flag; a pending request is
-    cancelled; audited. The row stays (their history and the audit log refer to it)."""
+    cancelled; audited; their rich menu goes back to the default (queued, as in `set_role`). The row
+    stays (their history and the audit log refer to it)."""
     before = {"from_role": member.role, "from_group": member.work_group, "from_school": member.school_code}
+    menu_before = richmenus.menu_role(member)
     member.role, member.status, member.updated_at = "guest", "removed", now
     member.work_group = member.school_code = None
     member.complaint_officer = False
     _cancel_pending(session, member.user_id, by, now)
     session.flush()
+    if menu_before != "guest":
+        richmenus.enqueue_link(session, member.user_id, "guest", now)
     return audit(session, by, "member.remove", member.user_id, now, **before)
 
 

@@ -347,3 +347,19 @@ class Holiday(Base):
 
     def __repr__(self) -> str:
         return f"Holiday({self.day.isoformat()}, {self.name!r}, off={self.off})"
+
+
+class RichMenu(Base):
+    """The LINE rich menu deployed for a role (`flask richmenu deploy`): guest's is the channel default,
+    the others are linked per user. `rich_menu_id` is LINE's id of the role's first page; `alias` is
+    that page's rich menu alias (tabs switch between a role's pages by alias). `deployed_at` is UTC."""
+
+    __tablename__ = "rich_menus"
+
+    role: Mapped[str] = mapped_column(String(10), primary_key=True)
+    rich_menu_id: Mapped[str] = mapped_column(String(64))
+    alias: Mapped[str] = mapped_column(String(32))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"RichMenu({self.role!r}, {self.rich_menu_id!r}, {self.alias!r})"

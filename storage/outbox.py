@@ -29,20 +29,24 @@ LEASE = timedelta(seconds=60)
 KEEP = timedelta(days=90)  # how long sent, failed and dead rows stay for looking into
 MULTICAST_MAX = 500  # LINE: at most 500 user IDs per multicast
 MESSAGES_MAX = 5  # LINE: at most 5 message objects per request
+KINDS = ("push", "multicast", "broadcast", "richmenu")
 
 
 def enqueue(session: Session, kind: str, recipients: list[str], messages: list[dict[str, Any]], now: datetime,
             origin: str = "", cost: int | None = None) -> OutboxMessage:
-    """Add one outbox row (kind "push", "multicast" or "broadcast"); flushes, never commits.
+    """Add one outbox row (kind "push", "multicast", "broadcast", or "richmenu"); flushes, never commits.
 
     `messages` are LINE message objects as dicts (SDK `Message.to_dict()`, 1..5 of them); `now` (UTC)
     is when it becomes due. `cost` is what it takes from the monthly quota, which LINE counts per
     recipient, not per message object: it defaults to the number of `recipients`, so pass the head
-    count for a push to a group or room and the follower count for a broadcast. Raises ValueError for
-    an unknown kind or a wrong number of recipients or message objects.
+    count for a push to a group or room and the follower count for a broadcast. A "richmenu" row links
+    1..500 users' rich menus (`storage.richmenus`): `messages` is one payload ``{"role": ...}``, cost 0.
+    Raises ValueError for an unknown kind or a wrong number of recipients or message objects.
     """
-    if kind not in ("push", "multicast", "broadcast"):
+    if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
+    if kind == "richmenu" and not (1 <= len(recipients) <= MULTICAST_MAX and len(messages) == 1):
+        raise ValueError(f"a rich menu link has 1..{MULTICAST_MAX} users and one payload")
     if kind == "push" and len(recipients) != 1:
         raise ValueError("a push has exactly one recipient")
     if kind == "multicast" and not 1 <= len(recipients) <= MULTICAST_MAX:

@@ -78,7 +78,7 @@ def fake_line() -> Iterator[FakeLine]:
 def app(database_url: str, fake_line: FakeLine):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": SECRET,
                       "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": fake_line.url,
-                      "LINE_ADMIN_USER_IDS": ADMIN})
+                      "LINE_API_DATA_URL": fake_line.data_url, "LINE_ADMIN_USER_IDS": ADMIN})
     yield app
     get_storage(app).engine.dispose()
 

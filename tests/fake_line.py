@@ -22,11 +22,19 @@ Limits are LINE's documented ones, checked approximately: text lengths in UTF-16
 counts them), action and template texts in grapheme clusters (approximated without the ``regex``
 package, good for Thai and emoji), Flex sizes as compact UTF-8 JSON.
 
-Not modelled: rate limits, reply-token expiry by time, message delivery to real users, content
-(``api-data.line.me``) endpoints, rich menus, audiences, insights.
+Rich menus: create (the body checked with the SDK's `RichMenuRequest` and LINE's limits), get, list,
+delete, the image upload on the content host, the default menu, per-user and bulk link/unlink, aliases
+(create, update, delete, list). LINE serves content from another host (``api-data.line.me``); the
+fake does too: `FakeLine.data_url` is a second port with only the content endpoints (`DATA_ENDPOINTS`),
+and each host answers 404 for the other's paths, as LINE does. The state is in `rich_menus`,
+`rich_menu_images`, `rich_menu_aliases`, `default_rich_menu` and `user_rich_menus`.
+
+Not modelled: rate limits, reply-token expiry by time, message delivery to real users, message content
+downloads, rich menu batch operations, audiences, insights.
 """
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -42,8 +50,11 @@ from werkzeug.datastructures import Headers
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from linebot.v3.messaging import (BroadcastRequest, Configuration, Message, MulticastRequest, NarrowcastRequest,
-                                  PushMessageRequest, ReplyMessageRequest)
+from PIL import Image, UnidentifiedImageError
+from linebot.v3.messaging import (Action, BroadcastRequest, Configuration, CreateRichMenuAliasRequest, Message,
+                                  MulticastRequest, NarrowcastRequest, PushMessageRequest, ReplyMessageRequest,
+                                  RichMenuBulkLinkRequest, RichMenuBulkUnlinkRequest, RichMenuRequest,
+                                  UpdateRichMenuAliasRequest)
 
 __all__ = ["FakeLine", "Recorded", "ENDPOINTS", "unknown_keys", "utf16_len", "grapheme_len",
            "validate_send_body", "BOT_USER_ID"]
@@ -70,18 +81,56 @@ ENDPOINTS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v2/bot/message/quota/consumption", "quota_consumption"),
     ("GET", "/v2/bot/info", "bot_info"),
     ("POST", "/v2/bot/chat/loading/start", "loading"),
+    # rich menus (a path with a fixed segment comes before the template it would also match)
+    ("POST", "/v2/bot/richmenu", "create_rich_menu"),
+    ("GET", "/v2/bot/richmenu/list", "rich_menu_list"),
+    ("GET", "/v2/bot/richmenu/alias/list", "rich_menu_alias_list"),
+    ("POST", "/v2/bot/richmenu/alias", "create_rich_menu_alias"),
+    ("POST", "/v2/bot/richmenu/alias/{richMenuAliasId}", "update_rich_menu_alias"),
+    ("DELETE", "/v2/bot/richmenu/alias/{richMenuAliasId}", "delete_rich_menu_alias"),
+    ("POST", "/v2/bot/richmenu/bulk/link", "link_rich_menu_bulk"),
+    ("POST", "/v2/bot/richmenu/bulk/unlink", "unlink_rich_menu_bulk"),
+    ("GET", "/v2/bot/richmenu/{richMenuId}", "get_rich_menu"),
+    ("DELETE", "/v2/bot/richmenu/{richMenuId}", "delete_rich_menu"),
+    ("POST", "/v2/bot/user/all/richmenu/{richMenuId}", "set_default_rich_menu"),
+    ("GET", "/v2/bot/user/all/richmenu", "get_default_rich_menu"),
+    ("DELETE", "/v2/bot/user/all/richmenu", "cancel_default_rich_menu"),
+    ("POST", "/v2/bot/user/{userId}/richmenu/{richMenuId}", "link_rich_menu"),
+    ("GET", "/v2/bot/user/{userId}/richmenu", "get_user_rich_menu"),
+    ("DELETE", "/v2/bot/user/{userId}/richmenu", "unlink_rich_menu"),
 )
-"""The endpoints the fake answers: ``(method, path template, name)``; names work in `FakeLine.fail_next`."""
+"""The endpoints the fake answers on `FakeLine.url` (``api.line.me``): ``(method, path template,
+name)``; names work in `FakeLine.fail_next`."""
+
+DATA_ENDPOINTS: tuple[tuple[str, str, str], ...] = (
+    ("POST", "/v2/bot/richmenu/{richMenuId}/content", "set_rich_menu_image"),
+    ("GET", "/v2/bot/richmenu/{richMenuId}/content", "get_rich_menu_image"),
+)
+"""The endpoints the fake answers on `FakeLine.data_url` (``api-data.line.me``)."""
 
 SEND_ENDPOINTS = ("reply", "push", "multicast", "broadcast", "narrowcast")
+RICH_MENU_ENDPOINTS = tuple(name for _m, path, name in ENDPOINTS + DATA_ENDPOINTS if "richmenu" in path)
 RETRY_KEY_ENDPOINTS = ("push", "multicast", "broadcast", "narrowcast")  # LINE: other APIs reject the header
-JSON_BODY_ENDPOINTS = SEND_ENDPOINTS + ("loading",)
+RICH_MENU_JSON_ENDPOINTS = ("create_rich_menu", "create_rich_menu_alias", "update_rich_menu_alias",
+                            "link_rich_menu_bulk", "unlink_rich_menu_bulk")
+JSON_BODY_ENDPOINTS = SEND_ENDPOINTS + ("loading",) + RICH_MENU_JSON_ENDPOINTS
 REQUEST_MODELS = {"reply": ReplyMessageRequest, "push": PushMessageRequest, "multicast": MulticastRequest,
                   "broadcast": BroadcastRequest, "narrowcast": NarrowcastRequest}
 QUOTABLE_TYPES = ("text", "textV2", "sticker", "image", "video", "audio", "location")
 
-_ROUTES = [(method, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$"), name)
-           for method, template, name in ENDPOINTS]
+def _routes(endpoints: tuple[tuple[str, str, str], ...]) -> list[tuple[str, re.Pattern[str], str]]:
+    return [(method, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$"), name)
+            for method, template, name in endpoints]
+
+
+_ROUTES = _routes(ENDPOINTS)
+_DATA_ROUTES = _routes(DATA_ENDPOINTS)
+_ALIAS_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
+RICH_MENU_IMAGE_MAX = 1024 * 1024  # bytes
+RICH_MENU_IMAGE_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
+MAX_RICH_MENU_AREAS = 20
+MAX_CHAT_BAR_TEXT = 14
+MAX_BULK_USERS = 500
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 _CHAT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
@@ -223,36 +272,55 @@ class FakeLine:
         self.host = host
         self.port = port
         self.url: str | None = None
+        self.data_url: str | None = None
         self._default_quota = quota
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._data_server: Any = None
+        self._data_thread: threading.Thread | None = None
         self._init_config()
         self._init_state()
 
     # ------------------------------------------------------------------ lifecycle
 
+    def _serve(self, port: int, app: Callable) -> tuple[Any, threading.Thread]:
+        server = make_server(self.host, port, app, threaded=True, request_handler=_Handler)
+        server.fake_line_connections = _ConnectionSet()
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  name=f"FakeLine:{server.server_port}", daemon=True)
+        thread.start()
+        return server, thread
+
     def start(self) -> FakeLine:
-        """Start serving (idempotent); returns self. `url` is set once started."""
+        """Start serving (idempotent); returns self. `url` (``api.line.me``) and `data_url`
+        (``api-data.line.me``, on the next free port) are set once started."""
         if self._server is not None:
             return self
-        server = make_server(self.host, self.port, self._wsgi, threaded=True, request_handler=_Handler)
-        server.fake_line_connections = _ConnectionSet()
-        self._server = server
-        self.url = f"http://{self.host}:{server.server_port}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"FakeLine:{server.server_port}", daemon=True)
-        self._thread.start()
+        self._server, self._thread = self._serve(self.port, self._wsgi)
+        self._data_server, self._data_thread = self._serve(0, self._wsgi_data)
+        self.url = f"http://{self.host}:{self._server.server_port}"
+        self.data_url = f"http://{self.host}:{self._data_server.server_port}"
         return self
 
     def stop(self) -> None:
-        """Stop serving, close the listening socket and any open connection, and clear `url` (idempotent)."""
+        """Stop serving, close the listening sockets and any open connection, and clear `url` and
+        `data_url` (idempotent)."""
+        data_server, data_thread = self._data_server, self._data_thread
+        self._data_server = self._data_thread = None
+        self.data_url = None
+        if data_server is not None:
+            self._shutdown(data_server, data_thread)
         server, thread = self._server, self._thread
         if server is None:
             return
         self._server = self._thread = None
         self.url = None
+        self._shutdown(server, thread)
+
+    @staticmethod
+    def _shutdown(server: Any, thread: threading.Thread | None) -> None:
         server.shutdown()
         for conn in server.fake_line_connections.snapshot():
             try:
@@ -292,9 +360,15 @@ class FakeLine:
         self._accepted_retry_keys: dict[str, tuple[str, Any]] = {}  # key -> (request id, response body)
         self._used_reply_tokens: set[str] = set()
         self.usage = 0
+        self.rich_menus: dict[str, dict[str, Any]] = {}  # id -> the create body plus richMenuId
+        self.rich_menu_images: dict[str, tuple[str, bytes]] = {}  # id -> (content type, bytes)
+        self.rich_menu_aliases: dict[str, str] = {}  # alias id -> rich menu id
+        self.default_rich_menu: str | None = None
+        self.user_rich_menus: dict[str, str] = {}  # user id -> rich menu id linked to them
 
     def reset(self, *, keep_config: bool = False) -> None:
-        """Forget recorded requests, queued failures, accepted retry keys, used reply tokens and usage;
+        """Forget recorded requests, queued failures, accepted retry keys, used reply tokens, usage and
+        every rich menu;
         also restore `profiles`, `groups`, `rooms`, `quota`, `friend_count`, `bot_info` unless `keep_config`."""
         with self._lock:
             self._init_state()
@@ -401,13 +475,16 @@ class FakeLine:
 
     # ------------------------------------------------------------------ HTTP
 
-    def _wsgi(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def _wsgi_data(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        return self._wsgi(environ, start_response, _DATA_ROUTES)
+
+    def _wsgi(self, environ: dict, start_response: Callable, routes: list | None = None) -> Iterable[bytes]:
         request = Request(environ)
         raw = request.get_data(cache=True)  # read the body before taking the lock
         rid = str(uuid.uuid4())
         with self._lock:
             try:
-                response = self._handle(request, raw, rid)
+                response = self._handle(request, raw, rid, _ROUTES if routes is None else routes)
             except Exception as exc:  # a bug in the fake: answer 500, and make the test fail
                 body = {"message": f"fake LINE server error: {exc!r}"}
                 self._record(request, raw, None, None, 500, rid, body, errors=({"message": repr(exc)},),
@@ -437,10 +514,10 @@ class FakeLine:
         if invalid:
             self._invalid.append(rec)
 
-    def _handle(self, request: Request, raw: bytes, rid: str) -> Response:
+    def _handle(self, request: Request, raw: bytes, rid: str, routes: list) -> Response:
         method, path = request.method, request.path
         endpoint, params, other_methods = None, {}, False
-        for m, pattern, name in _ROUTES:
+        for m, pattern, name in routes:
             match = pattern.match(path)
             if match:
                 if m == method:
@@ -486,11 +563,17 @@ class FakeLine:
                 return reject(400, f"The request body could not be parsed as JSON "
                                    f"(line: {exc.lineno}, column: {exc.colno})")
             details = (validate_send_body(endpoint, parsed, strict_ids=self.strict_ids)
-                       if endpoint in SEND_ENDPOINTS else self._validate_loading(parsed))
+                       if endpoint in SEND_ENDPOINTS else
+                       validate_rich_menu_body(endpoint, parsed, strict_ids=self.strict_ids)
+                       if endpoint in RICH_MENU_JSON_ENDPOINTS else self._validate_loading(parsed))
             if details:
                 return reject(400, f"The request body has {len(details)} error(s)", details, parsed)
             if endpoint == "reply" and parsed["replyToken"] in self._used_reply_tokens:
                 return reject(400, "Invalid reply token", parsed=parsed)
+        if endpoint == "set_rich_menu_image":
+            problem = self._check_rich_menu_image(request, raw, params["richMenuId"])
+            if problem:
+                return reject(*problem)
 
         # a queued failure?
         for failure in self._failures:
@@ -523,9 +606,146 @@ class FakeLine:
             self._record(request, raw, parsed, endpoint, status, rid, body, delivered=True)
             return self._response(status, body, rid)
 
+        if endpoint in RICH_MENU_ENDPOINTS:
+            status, body = self._rich_menu(endpoint, params, parsed, raw, request)
+            self._record(request, raw, parsed, endpoint, status, rid, body, invalid=status >= 400,
+                         errors=body.get("details", ()) if status >= 400 else ())
+            return self._response(status, body, rid)
         status, body = self._answer(endpoint, params)
         self._record(request, raw, parsed, endpoint, status, rid, body)
         return self._response(status, body, rid)
+
+    # ------------------------------------------------------------------ rich menus
+
+    def _check_rich_menu_image(self, request: Request, raw: bytes, rich_menu_id: str) -> tuple | None:
+        """(status, message) LINE would answer an image upload with, or None when it accepts it."""
+        ctype = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype not in RICH_MENU_IMAGE_TYPES:
+            return 415, f"The content type, {ctype or '(none)'}, is not supported (image/png or image/jpeg)"
+        if len(raw) > RICH_MENU_IMAGE_MAX:
+            return 413, f"The image is {len(raw)} bytes; at most {RICH_MENU_IMAGE_MAX}"
+        menu = self.rich_menus.get(rich_menu_id)
+        if menu is None:
+            return 404, "Not found"
+        if rich_menu_id in self.rich_menu_images:
+            return 400, "An image has already been uploaded to the richmenu"
+        try:
+            image = Image.open(io.BytesIO(raw))
+            image.load()
+        except (UnidentifiedImageError, OSError) as exc:
+            return 400, f"The image cannot be read: {exc}"
+        if image.format != RICH_MENU_IMAGE_TYPES[ctype]:
+            return 400, f"The image is {image.format}, not {ctype}"
+        want = (menu["size"]["width"], menu["size"]["height"])
+        if image.size != want:
+            return 400, f"Image size {image.size[0]}x{image.size[1]} does not match the rich menu's {want[0]}x{want[1]}"
+        return None
+
+    def _rich_menu(self, endpoint: str, params: dict[str, str], body: Any, raw: bytes,
+                   request: Request) -> tuple[int, dict[str, Any]]:
+        def fail(status: int, message: str, prop: str = "") -> tuple[int, dict[str, Any]]:
+            out: dict[str, Any] = {"message": message}
+            if prop:
+                out["details"] = [{"message": message, "property": prop}]
+            return status, out
+
+        def ready(rich_menu_id: str) -> tuple[int, dict[str, Any]] | None:
+            if rich_menu_id not in self.rich_menus:
+                return fail(404 if endpoint != "link_rich_menu_bulk" else 400, "richmenu not found")
+            if rich_menu_id not in self.rich_menu_images:
+                return fail(400, "must upload richmenu image before applying it to user")
+            return None
+
+        def user_ok(user_id: str) -> bool:
+            return not self.strict_ids or bool(_USER_ID.match(user_id))
+
+        rid_param = params.get("richMenuId", "")
+        if endpoint == "create_rich_menu":
+            rich_menu_id = f"richmenu-{secrets.token_hex(16)}"
+            self.rich_menus[rich_menu_id] = {**body, "richMenuId": rich_menu_id}
+            return 200, {"richMenuId": rich_menu_id}
+        if endpoint == "get_rich_menu":
+            menu = self.rich_menus.get(rid_param)
+            return (200, dict(menu)) if menu else fail(404, "Not found")
+        if endpoint == "rich_menu_list":
+            return 200, {"richmenus": [dict(m) for m in self.rich_menus.values()]}
+        if endpoint == "delete_rich_menu":
+            if self.rich_menus.pop(rid_param, None) is None:
+                return fail(404, "Not found")
+            self.rich_menu_images.pop(rid_param, None)
+            self.user_rich_menus = {u: m for u, m in self.user_rich_menus.items() if m != rid_param}
+            if self.default_rich_menu == rid_param:
+                self.default_rich_menu = None
+            return 200, {}
+        if endpoint == "set_rich_menu_image":
+            self.rich_menu_images[rid_param] = (request.headers["Content-Type"].split(";")[0].strip().lower(), raw)
+            return 200, {}
+        if endpoint == "get_rich_menu_image":
+            return (200, {}) if rid_param in self.rich_menu_images else fail(404, "Not found")
+        if endpoint == "set_default_rich_menu":
+            problem = ready(rid_param)
+            if problem:
+                return problem
+            self.default_rich_menu = rid_param
+            return 200, {}
+        if endpoint == "get_default_rich_menu":
+            return (200, {"richMenuId": self.default_rich_menu}) if self.default_rich_menu else fail(404, "no default richmenu")
+        if endpoint == "cancel_default_rich_menu":
+            self.default_rich_menu = None
+            return 200, {}
+        if endpoint == "link_rich_menu":
+            if not user_ok(params["userId"]):
+                return fail(400, "The value for the 'userId' parameter is invalid", "userId")
+            problem = ready(rid_param)
+            if problem:
+                return problem
+            self.user_rich_menus[params["userId"]] = rid_param
+            return 200, {}
+        if endpoint == "unlink_rich_menu":
+            if not user_ok(params["userId"]):
+                return fail(400, "The value for the 'userId' parameter is invalid", "userId")
+            self.user_rich_menus.pop(params["userId"], None)
+            return 200, {}
+        if endpoint == "get_user_rich_menu":
+            linked = self.user_rich_menus.get(params["userId"])
+            return (200, {"richMenuId": linked}) if linked else fail(404, "the user has no richmenu")
+        if endpoint == "link_rich_menu_bulk":
+            problem = ready(body["richMenuId"])
+            if problem:
+                return problem
+            for user_id in body["userIds"]:
+                self.user_rich_menus[user_id] = body["richMenuId"]
+            return 202, {}
+        if endpoint == "unlink_rich_menu_bulk":
+            for user_id in body["userIds"]:
+                self.user_rich_menus.pop(user_id, None)
+            return 202, {}
+        if endpoint == "rich_menu_alias_list":
+            return 200, {"aliases": [{"richMenuAliasId": a, "richMenuId": m}
+                                     for a, m in self.rich_menu_aliases.items()]}
+        if endpoint == "create_rich_menu_alias":
+            alias = body["richMenuAliasId"]
+            if alias in self.rich_menu_aliases:
+                return fail(400, "conflict richmenu alias id", "richMenuAliasId")
+            problem = ready(body["richMenuId"])
+            if problem:
+                return fail(400, problem[1]["message"], "richMenuId")
+            self.rich_menu_aliases[alias] = body["richMenuId"]
+            return 200, {}
+        if endpoint == "update_rich_menu_alias":
+            alias = params["richMenuAliasId"]
+            if alias not in self.rich_menu_aliases:
+                return fail(400, "richmenu alias not found", "richMenuAliasId")
+            problem = ready(body["richMenuId"])
+            if problem:
+                return fail(400, problem[1]["message"], "richMenuId")
+            self.rich_menu_aliases[alias] = body["richMenuId"]
+            return 200, {}
+        if endpoint == "delete_rich_menu_alias":
+            if self.rich_menu_aliases.pop(params["richMenuAliasId"], None) is None:
+                return fail(400, "richmenu alias not found")
+            return 200, {}
+        raise AssertionError(f"no answer for rich menu endpoint {endpoint}")  # pragma: no cover
 
     def _validate_loading(self, body: Any) -> list[dict[str, str]]:
         if not isinstance(body, dict):
@@ -921,3 +1141,62 @@ def validate_send_body(endpoint: str, body: Any, *, strict_ids: bool = True) -> 
                 details.append({"message": "Unknown property (or null value): the SDK model drops it",
                                 "property": prop})
     return details
+
+
+RICH_MENU_MODELS = {"create_rich_menu": RichMenuRequest, "create_rich_menu_alias": CreateRichMenuAliasRequest,
+                    "update_rich_menu_alias": UpdateRichMenuAliasRequest,
+                    "link_rich_menu_bulk": RichMenuBulkLinkRequest, "unlink_rich_menu_bulk": RichMenuBulkUnlinkRequest}
+
+
+def validate_rich_menu_body(endpoint: str, body: Any, *, strict_ids: bool = True) -> list[dict[str, str]]:
+    """LINE-style error ``details`` for a rich menu JSON body (create, alias create/update, bulk
+    link/unlink); empty when LINE would accept it. The SDK's request model (and unknown properties),
+    then LINE's documented limits: size 800–2500 wide, ≥ 250 high, width/height ≥ 1.45; 1–20 areas
+    inside the image, each with an action the SDK's `Action` model reads; chat bar text ≤ 14
+    characters; alias IDs ``[a-z0-9_-]{1,32}``; 1–500 user IDs."""
+    if not isinstance(body, dict):
+        return [{"message": "The request body must be a JSON object", "property": ""}]
+    details: list[dict[str, str]] = []
+    try:
+        roundtrip = RICH_MENU_MODELS[endpoint].from_dict(body).to_dict()
+    except Exception as exc:
+        return _sdk_errors(exc, "")
+    details += [{"message": "Unknown property (or null value): the SDK model drops it", "property": p}
+                for p in unknown_keys(body, roundtrip)]
+    check = _Checker()
+    if endpoint == "create_rich_menu":
+        for key in ("size", "selected", "name", "chatBarText", "areas"):
+            if key not in body:
+                check.error(key, "Required")
+        size = body.get("size") or {}
+        w, h = size.get("width"), size.get("height")
+        if not (isinstance(w, int) and isinstance(h, int) and 800 <= w <= 2500 and h >= 250 and w / h >= 1.45):
+            check.error("size", f"Must be 800-2500 wide, at least 250 high, width/height >= 1.45: {w}x{h}")
+            w = h = None
+        check.text(body, "chatBarText", "", MAX_CHAT_BAR_TEXT, graphemes=True)
+        check.text(body, "name", "", 300)
+        for i, area in enumerate(check.size(body, "areas", "", 1, MAX_RICH_MENU_AREAS)):
+            prop = f"areas[{i}]"
+            b = area.get("bounds") or {}
+            x, y, bw, bh = (b.get(k) for k in ("x", "y", "width", "height"))
+            if not all(isinstance(v, int) and v >= 0 for v in (x, y, bw, bh)) or not bw or not bh:
+                check.error(f"{prop}.bounds", "x, y, width and height must be non-negative integers")
+            elif w is not None and (x + bw > w or y + bh > h):
+                check.error(f"{prop}.bounds", f"The area passes the image's {w}x{h}")
+            action = area.get("action")
+            try:
+                Action.from_dict(action)
+            except Exception as exc:
+                details += _sdk_errors(exc, f"{prop}.action")
+                continue
+            check.action(action, f"{prop}.action", MAX_LABEL)
+            if action.get("type") == "richmenuswitch":
+                check.text(action, "richMenuAliasId", f"{prop}.action", 32)
+                check.text(action, "data", f"{prop}.action", MAX_POSTBACK_DATA)
+    elif endpoint == "create_rich_menu_alias" and not _ALIAS_ID.match(str(body.get("richMenuAliasId", ""))):
+        check.error("richMenuAliasId", "Must be 1-32 characters of a-z, 0-9, _ and -")
+    elif endpoint in ("link_rich_menu_bulk", "unlink_rich_menu_bulk"):
+        for i, user_id in enumerate(check.size(body, "userIds", "", 1, MAX_BULK_USERS)):
+            if not isinstance(user_id, str) or (strict_ids and not _USER_ID.match(user_id)):
+                check.error(f"userIds[{i}]", f"Must be a user ID: {user_id!r}")
+    return details + [{**d, "property": d["property"].lstrip(".")} for d in check.details]
