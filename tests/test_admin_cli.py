@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from storage.models import School
 from tests.conftest import texts
-from tests.members_support import SCHOOLS_CSV, audit_rows, db, member, uid
+from tests.members_support import SCHOOLS_CSV, audit_rows, db, member, name_and_position, uid
 
 PERSON = uid(0xE1)
 OTHER = uid(0xE2)
@@ -96,7 +96,8 @@ def test_invites_created_on_the_command_line_work_in_chat(app, flask_cli, chat):
     codes = re.findall(r"^[A-Z]{3}\d{3}$", out, re.M)
     assert len(codes) == 3 and re.search(r"valid until \d{1,2} \S+ 25\d\d", out)
     chat.user_id = PERSON
-    assert "ลงทะเบียนเรียบร้อยแล้วค่ะ" in texts(chat.say(f"ลงทะเบียน {codes[1]}"))
+    chat.say(f"ลงทะเบียน {codes[1]}")
+    assert "ลงทะเบียนเรียบร้อยแล้วค่ะ" in texts(name_and_position(chat, "สมชาย ทดสอบ", "นักวิเคราะห์นโยบายและแผน"))
     assert member(app, PERSON).work_group == "policy"
 
 

@@ -7,12 +7,11 @@ import pytest
 
 from handlers.members import directory
 from handlers.members import manage as member_handlers
-from handlers.core import policy
-from handlers.core import legacy_state as state
+from handlers.core import flow, policy
 from tests import line_events as ev
 from tests.conftest import ADMIN, Chat, bubbles, quick_replies, texts
-from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member, press,
-                                   pushed_to, uid)
+from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member,
+                                   name_and_position, press, pushed_to, uid)
 
 SOMCHAI = uid(0xB1)
 MALEE = uid(0xB2)
@@ -79,7 +78,12 @@ def test_admin_changes_a_role_with_buttons_and_the_member_is_told(app, admin, li
     [entry] = audit_rows(app, "member.set_role")
     assert (entry.actor_id, entry.target, entry.detail["from_role"], entry.detail["role"]) == \
         (ADMIN, SOMCHAI, "guest", "staff")
-    again = press(admin, groups, "กลุ่มนิเทศฯ")
+    # the flow ended: its old button acts no more; the same change asked again changes nothing
+    assert texts(press(admin, groups, "กลุ่มนิเทศฯ")) == flow.EXPIRED
+    [card] = bubbles(admin.say("ตั้งสิทธิ์ สมชาย"))
+    roles = press(admin, [{"type": "flex", "contents": card}], "เปลี่ยนสิทธิ์")
+    admin.say("บุคลากรครับ")
+    again = admin.say("นิเทศฯ")
     assert "อยู่แล้วค่ะ" in texts(again) and len(audit_rows(app, "member.set_role")) == 1
 
 
@@ -120,13 +124,20 @@ def test_complaint_officer_flag_and_removal(app, admin, line):
 def test_admins_cannot_change_themselves_or_configured_admins(app, admin, line):
     own = admin.say(f"ตั้งสิทธิ์ {ADMIN}")
     assert "นี่คือคุณเอง" in texts(own) and "เปลี่ยนสิทธิ์" not in [a["label"] for a in actions(own)]
+    # ADMIN is a configured admin: that refusal comes first (policy), even on themselves
     crafted = admin.press(json.dumps({"a": "mem", "o": "rm", "u": ADMIN, "y": 1}))
-    assert texts(crafted) == member_handlers.NOT_ON_SELF
+    assert texts(crafted) == member_handlers.NOT_ON_CONFIGURED
     add_member(app, SOMCHAI, "สมชาย รักงาน", "admin")
     admin.user_id = SOMCHAI
-    demote = admin.press(json.dumps({"a": "mem", "o": "role", "u": ADMIN, "r": "guest"}))
-    assert texts(demote) == member_handlers.NOT_ON_CONFIGURED
-    assert member(app, ADMIN).role == "admin"
+    assert texts(admin.press(json.dumps({"a": "mem", "o": "rm", "u": SOMCHAI, "y": 1}))) == \
+        member_handlers.NOT_ON_SELF
+    for data in ({"a": "mem", "o": "role", "u": ADMIN, "r": "guest"}, {"a": "mem", "o": "rm", "u": ADMIN, "y": 1},
+                 {"a": "mem", "o": "off", "u": ADMIN, "v": 1}):
+        assert texts(admin.press(json.dumps(data))) == member_handlers.NOT_ON_CONFIGURED
+    card = texts(admin.say(f"ตั้งสิทธิ์ {ADMIN}"))
+    assert "ผู้ดูแลระบบหลัก" in card and "LINE_ADMIN_USER_IDS" not in card and "LINE user ID" not in card
+    m = member(app, ADMIN)
+    assert (m.role, m.status) == ("admin", "active") and audit_rows(app, "member.remove") == []
 
 
 def test_member_management_stays_out_of_group_chats(app, webhook, line):
@@ -185,7 +196,7 @@ def test_admin_creates_invite_codes_in_chat_once_per_press(app, admin, line):
     codes = re.findall(r"^[A-Z]{3}\d{3}$", text, re.M)
     assert len(codes) == 5 and "บุคลากรสำนักงาน · กลุ่มนโยบายและแผน" in text
     assert re.search(r"ใช้ได้ถึง: \d{1,2} \S+ 25\d\d", text)  # Buddhist-Era year
-    assert texts(press(admin, counts, "5 รหัส")) == state.EXPIRED
+    assert texts(press(admin, counts, "5 รหัส")) == flow.EXPIRED
     [entry] = audit_rows(app, "invite.create")
     assert (entry.actor_id, entry.detail["count"], sorted(entry.detail["codes"])) == (ADMIN, 5, sorted(codes))
     listing = texts(admin.say("คำเชิญ"))
@@ -203,6 +214,7 @@ def test_a_school_invite_made_in_chat_registers_a_school_user(app, admin, line):
     [code] = re.findall(r"^[A-Z]{3}\d{3}$", made, re.M)
     admin.user_id = MALEE
     admin.say(f"ลงทะเบียน {code}")
+    name_and_position(admin, "มาลี ศรีสุข", "ครูผู้ช่วย")
     m = member(app, MALEE)
     assert (m.role, m.school_code) == ("school", "93020002")
 
