@@ -132,3 +132,17 @@ def test_role_changes_on_the_command_line_are_told_to_the_member_through_the_out
                     "พิมพ์ \"ฉันคือใคร\" เพื่อดูรายละเอียดได้ค่ะ",
                     "ผู้ดูแลระบบมอบหมายให้คุณเป็นเจ้าหน้าที่รับเรื่องร้องเรียนแล้วค่ะ 🙏"]
     assert [r.action for r in audit_rows(app)] == ["member.set_role", "member.set_officer"]
+
+
+def test_a_configured_admin_cannot_be_demoted_or_removed_from_the_command_line(app, flask_cli, chat):
+    from tests.conftest import ADMIN
+    chat.user_id = ADMIN
+    chat.say("สวัสดี")  # the configured admin is a member now
+    for args in (("members", "set-role", ADMIN, "guest"), ("members", "set-role", ADMIN, "staff", "--group", "ict"),
+                 ("members", "remove", ADMIN)):
+        out = flask_cli(*args, ok=False)
+        assert "refused:" in out and "การตั้งค่าของระบบ" in out
+    m = member(app, ADMIN)
+    assert (m.role, m.status) == ("admin", "active") and audit_rows(app) == []
+    flask_cli("members", "set-role", PERSON, "admin")  # another admin is fine
+    assert member(app, PERSON).role == "admin"

@@ -250,3 +250,61 @@ def test_asking_for_the_menu_mid_flow_keeps_the_flow(app, chat, line):
     assert "รายการที่ทำค้างไว้ยังอยู่" in texts(chat.say("เมนู"))
     staff = next(a["data"] for a in quick_replies(asked) if a["label"] == "บุคลากรสำนักงาน")
     assert "คุณอยู่กลุ่มงานไหน" in texts(chat.press(staff))
+
+
+def test_role_change_and_invite_steps_understand_typed_thai(app, admin, line):
+    load_schools(app)
+    add_member(app, SOMCHAI, "สมชาย รักงาน")
+    press(admin, admin.say("ตั้งสิทธิ์ สมชาย"), "เปลี่ยนสิทธิ์")
+    assert "บอทไม่แน่ใจว่าเลือกอะไร" in texts(admin.say("เอาอะไรดี"))
+    assert member(app, SOMCHAI).role == "guest"
+    assert "พิมพ์ชื่อโรงเรียนของ สมชาย รักงาน" in texts(admin.say("โรงเรียนครับ"))
+    admin.say("โคกเนียน")
+    done = admin.say("วัดโคกเนียนค่ะ")
+    assert "เปลี่ยนสิทธิ์ของ สมชาย รักงาน เป็น สถานศึกษา · โรงเรียนวัดโคกเนียน" in texts(done)
+    press(admin, admin.say("ตั้งสิทธิ์ สมชาย"), "เปลี่ยนสิทธิ์")
+    admin.say("ผู้ดูแลระบบค่ะ")
+    assert member(app, SOMCHAI).role == "admin"
+
+    admin.say("สร้างคำเชิญ")
+    admin.say("บุคลากรค่ะ")
+    counts = admin.say("นโยบายแผน")
+    assert "สร้างกี่รหัส" in texts(counts)
+    assert [a["label"] for a in quick_replies(counts)] == ["1 รหัส", "5 รหัส", "10 รหัส", "20 รหัส", "ยกเลิก"]
+    assert "สร้างได้ครั้งละ 1–50 รหัส" in texts(admin.say("100"))
+    made = texts(admin.say("2 รหัสค่ะ"))  # the number typed, not the 2nd button
+    assert len(re.findall(r"^[A-Z]{3}\d{3}$", made, re.M)) == 2 and "กลุ่มนโยบายและแผน" in made
+
+
+def test_member_cards_and_the_acknowledgement_report_show_the_real_name(app, admin, line):
+    from datetime import datetime, timezone
+    from storage import acknowledgements
+    from storage.models import Broadcast, BroadcastRecipient
+    from tests.members_support import db
+    add_member(app, SOMCHAI, "somchai LINE", "staff", group="policy")
+    add_member(app, MALEE, "มาลี LINE", "staff", group="policy")
+    with db(app) as session:
+        m = session.get(member_handlers.Member, SOMCHAI)
+        m.full_name, m.position = "สมชาย รักงาน", "นักวิเคราะห์นโยบายและแผน"
+        now = datetime.now(timezone.utc)
+        bc = Broadcast(author_id=ADMIN, audience={}, text="ประชุม", status="sent", scheduled_at=now)
+        session.add(bc)
+        session.flush()
+        session.add_all([BroadcastRecipient(broadcast_id=bc.id, user_id=u, work_group="policy")
+                         for u in (SOMCHAI, MALEE)])
+        session.flush()
+        names = sorted(n for _, n in acknowledgements.recipients(session, bc.id))
+    assert names == ["มาลี LINE", "สมชาย รักงาน"]
+    card = texts(admin.say("สมาชิก สมชาย รักงาน"))
+    assert "สมชาย รักงาน" in card and "ตำแหน่ง: นักวิเคราะห์นโยบายและแผน" in card and "ชื่อใน LINE: somchai LINE" in card
+    assert SOMCHAI not in card and "LINE user ID" not in card
+
+
+def test_the_profile_lists_only_what_the_policy_allows(app, chat, line):
+    chat.user_id = GUEST
+    guest = texts(chat.say("ฉันคือใคร"))
+    assert "ค้นหาโรงเรียน" not in guest and "จัดการสมาชิก" not in guest and "ส่งประกาศ" not in guest
+    chat.user_id = ADMIN
+    admin = texts(chat.say("ฉันคือใคร"))
+    assert all(w in admin for w in ("ค้นหาโรงเรียน", "จัดการสมาชิก", "ส่งประกาศ", "ตั้งค่ากลุ่ม"))
+    assert "พิมพ์ \"ลงทะเบียน\"" not in admin

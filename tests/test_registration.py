@@ -265,3 +265,125 @@ def test_a_school_cannot_register_before_the_school_list_is_imported_and_is_told
     told = texts(press(applicant, last_reply(line), "สถานศึกษา"))
     assert "ยังไม่มีรายชื่อโรงเรียนในระบบ" in told and "แจ้งผู้ดูแลระบบ" in told and "flask" not in told
     assert requests_of(app, APPLICANT) == []
+
+
+# -- manners of the declared flow: typed choices, stale and earlier buttons, junk, typed name/position --
+
+def test_particles_and_short_names_work_at_every_choice_step(app, applicant, line):
+    assert "ลงทะเบียนในฐานะอะไร" in texts(applicant.say("ลงทะเบียน"))
+    assert "คุณอยู่กลุ่มงานไหน" in texts(applicant.say("บุคลากรค่ะ"))
+    assert "ชื่อ-นามสกุล" in texts(applicant.say("นโยบายแผน"))
+    name_and_position(applicant)
+    assert requests_of(app, APPLICANT) == [("staff", "policy", None, "pending")]
+
+    as_user(applicant, OTHER).say("ลงทะเบียน")
+    applicant.say("ขอเป็นบุคลากรครับ")
+    assert "ชื่อ-นามสกุล" in texts(applicant.say("กลุ่มนโยบายและแผนค่ะ"))
+    applicant.say("ยกเลิก")
+
+    load_schools(app)
+    applicant.say("ลงทะเบียน")
+    assert "พิมพ์ชื่อโรงเรียน" in texts(applicant.say("สถานศึกษาครับ"))
+    applicant.say("ควนขนุน")
+    assert "ชื่อ-นามสกุล" in texts(applicant.say("บ้านควนขนุนค่ะ"))
+    name_and_position(applicant, "วิชัย ใจกว้าง", "ผู้อำนวยการโรงเรียน")
+    assert requests_of(app, OTHER) == [("school", None, "93020001", "pending")]
+
+
+def test_a_number_picks_a_found_school_and_other_text_searches_again(app, applicant, line):
+    load_schools(app)
+    applicant.say("ลงทะเบียน สถานศึกษา")
+    applicant.say("กรุงเทพ")  # nothing found: said, still at the school step
+    found = applicant.say("บ้าน")
+    again = applicant.say("ทะเลนอย")  # a new search at the pick step
+    assert "บ้านทะเลน้อย" in texts(again) and texts(again) != texts(found)
+    assert "ชื่อ-นามสกุล" in texts(applicant.say("1"))
+    name_and_position(applicant)
+    assert requests_of(app, APPLICANT) == [("school", None, "93020003", "pending")]
+
+
+def test_a_stale_button_after_a_restart_is_expired(app, applicant, line):
+    first = applicant.say("ลงทะเบียน")
+    applicant.say("ลงทะเบียน")  # a new session
+    assert texts(press(applicant, first, "บุคลากรสำนักงาน")) == flow.EXPIRED
+    with db(app) as session:
+        [row] = session.scalars(select(ConversationState)).all()
+        assert (row.flow, row.step) == ("register", "role")
+
+
+def test_a_button_of_an_earlier_step_gets_the_current_question(app, applicant, line):
+    roles = applicant.say("ลงทะเบียน")
+    press(applicant, roles, "บุคลากรสำนักงาน")
+    late = press(applicant, roles, "สถานศึกษา")
+    assert texts(late).startswith(flow.OLD_STEP) and "คุณอยู่กลุ่มงานไหน" in texts(late)
+    assert len(quick_replies(late)) == 12
+    with db(app) as session:
+        [row] = session.scalars(select(ConversationState)).all()
+        assert (row.step, row.data["role"]) == ("group", "staff")
+
+
+@pytest.mark.parametrize("junk", ["อยากกินข้าวค่ะ", "โอเคค่ะ", "123456"])
+def test_typed_junk_at_a_choice_step_asks_again_and_stores_nothing(app, applicant, line, junk):
+    applicant.say("ลงทะเบียน")
+    reply = applicant.say(junk)
+    assert "บอทไม่แน่ใจว่าเลือกอะไร" in texts(reply) and "บุคลากรสำนักงาน, สถานศึกษา" in texts(reply)
+    assert [a["label"] for a in quick_replies(reply)] == ["บุคลากรสำนักงาน", "สถานศึกษา", "ยกเลิก"]
+    with db(app) as session:
+        [row] = session.scalars(select(ConversationState)).all()
+        assert (row.step, row.data["role"], row.data["work_group"]) == ("role", "", "")
+    assert requests_of(app, APPLICANT) == []
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("ชื่อ-นามสกุล:", "ยังไม่ได้พิมพ์ชื่อ-นามสกุล"),
+    ("https://example.com/me", "ไม่ใช่ลิงก์"),
+    ("line.me/ti/p/abc", "ไม่ใช่ลิงก์"),
+    ("1234 5678", "เป็นตัวอักษร"),
+    ("ก", "สั้นเกินไป"),
+    ("สมศรี " * 30, "ยาวเกินไป"),
+])
+def test_a_bad_name_is_asked_again_and_nothing_is_stored(app, applicant, line, typed, says):
+    applicant.say("ลงทะเบียน บุคลากร")
+    applicant.say("ICT")
+    reply = applicant.say(typed)
+    assert says in texts(reply) and [a["label"] for a in quick_replies(reply)] == ["ยกเลิก"]
+    with db(app) as session:
+        [row] = session.scalars(select(ConversationState)).all()
+        assert (row.step, row.data["full_name"]) == ("name", "")
+    assert member(app, APPLICANT).full_name == "" and line.pushes() == []
+
+
+def test_name_and_position_are_kept_as_typed_without_labels_and_polite_words(app, applicant, line):
+    applicant.say("ลงทะเบียน บุคลากร")
+    applicant.say("ICT")
+    assert "ตำแหน่ง" in texts(applicant.say("ชื่อ: นางสาวสมศรี   มานะ ค่ะ"))
+    assert "ไม่ใช่ลิงก์" in texts(applicant.say("www.school.ac.th"))
+    applicant.say("ตำแหน่ง นักวิชาการคอมพิวเตอร์ครับ")
+    m = member(app, APPLICANT)
+    assert (m.full_name, m.position) == ("นางสาวสมศรี มานะ", "นักวิชาการคอมพิวเตอร์")
+
+
+def _fixed_invite(app, code: str) -> None:
+    from storage.models import InviteCode
+    now = datetime.now(timezone.utc)
+    with db(app) as session:
+        session.add(InviteCode(code=code, role="staff", work_group="ict", created_by=ADMIN, created_at=now,
+                               expires_at=now + timedelta(days=7)))
+
+
+@pytest.mark.parametrize("typed", ["ลงทะเบียน cyw875 ค่ะ", "ลงทะเบียน CYW875ครับ", "ลงทะเบียนcyw-875 นะคะ"])
+def test_an_invite_code_with_particles_is_the_code(app, applicant, line, typed):
+    _fixed_invite(app, "CYW875")
+    assert "รหัสเชิญถูกต้อง" in texts(applicant.say(typed))
+    name_and_position(applicant)
+    m = member(app, APPLICANT)
+    assert (m.role, m.work_group) == ("staff", "ict")
+    assert [r.detail["code"] for r in audit_rows(app, "invite.use")] == ["CYW875"]
+
+
+def test_a_word_that_starts_with_the_command_is_not_the_command(app, applicant, line):
+    reply = applicant.say("ลงทะเบียนเรียนต่อปริญญาโทต้องใช้เอกสารอะไร")
+    assert "ลงทะเบียนในฐานะอะไร" not in texts(reply)
+    with db(app) as session:
+        assert session.scalars(select(ConversationState)).all() == []
+    assert requests_of(app, APPLICANT) == []

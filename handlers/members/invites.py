@@ -62,19 +62,22 @@ def _place(ctx: Ctx, invite: InviteCode) -> str:
 
 
 def _count_choices(ctx: Ctx, st: FlowState[InviteData]) -> list[Choice]:
-    """Every count 1–50 is a choice (typed "5", "10 รหัสค่ะ"); the buttons show `COUNTS`."""
-    return [Choice(str(n), f"{n} รหัส", (str(n), f"{n} คน", f"{n} ชุด")) for n in
-            range(1, registrations.INVITE_MAX_COUNT + 1)]
+    """Every count 1–999 is a choice, so a typed number ("5", "10 รหัสค่ะ", "100") is read as that
+    number (never as the n-th button, nor fuzzily as a nearby one); the buttons show `COUNTS`, and a
+    count past `INVITE_MAX_COUNT` is answered with the range."""
+    return [Choice(str(n), f"{n} รหัส", (str(n), f"{n} คน", f"{n} ชุด")) for n in range(1, 1000)]
 
 
 def _ask_count(ctx: Ctx, st: FlowState[InviteData]) -> Result:
-    shown = [c for c in _count_choices(ctx, st) if int(c.value) in COUNTS]
+    shown = [Choice(str(n), f"{n} รหัส") for n in COUNTS]
     return Result.text(ASK_COUNT.format(max=registrations.INVITE_MAX_COUNT),
                        st.choice_buttons(shown) + [directory.cancel_button()])
 
 
 def _on_count(ctx: Ctx, st: FlowState[InviteData], value: str) -> Result:
     d = st.data
+    if not 1 <= int(value) <= registrations.INVITE_MAX_COUNT:
+        return st.again(ctx, COUNT_RANGE.format(max=registrations.INVITE_MAX_COUNT))
     return st.end(_create(ctx, d.role, int(value), work_group=d.work_group or None, school_code=d.school_code or None))
 
 
