@@ -2,8 +2,12 @@
 
 Each command is a thin click wrapper (inside the app context) around a plain function that takes a
 session and returns what to print; the functions raise `ValueError` with an English message for bad
-input, shown as a click error. Changes are audited with the actor ``cli:<OS user>``. Dates are shown as
-Thai staff read them (Asia/Bangkok, Buddhist Era).
+input, shown as a click error. Member and invite changes are `handlers.members.actions`, the same code
+the chat uses, acting as the CLI's actor (`cli_actor`): a system admin ``cli:<OS user>`` — whoever has a
+shell on the server is trusted as an admin — but not a configured admin, so the policy refuses to demote
+or remove a configured admin (`LINE_ADMIN_USER_IDS`) here as in chat; a refusal is a click error.
+Changes are audited with that actor's ID. Dates are shown as Thai staff read them (Asia/Bangkok,
+Buddhist Era).
 """
 from __future__ import annotations
 
@@ -20,9 +24,8 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import BotRuntime
 from content.model import Content
-from handlers.members import directory
-from handlers.members.manage import OFFICER_OFF, OFFICER_ON, ROLE_CHANGED
-from handlers.core.types import Result, TextReply
+from handlers.core.types import Actor, Result, UserFacingError
+from handlers.members import actions, directory
 from handlers.core.thaidate import thai_date
 from storage import members, registrations, schools
 from storage.models import Member
@@ -30,12 +33,14 @@ from storage.models import Member
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 
 
-def cli_actor() -> str:
-    """The audit actor for CLI changes: ``cli:<OS user>``."""
+def cli_actor() -> Actor:
+    """Who the CLI acts as: a system admin ``Actor("cli:<OS user>", "admin")`` (audited under that ID),
+    never a configured admin, and never the same ID as a LINE user."""
     try:
-        return f"cli:{getpass.getuser()}"[:64]
+        user_id = f"cli:{getpass.getuser()}"[:64]
     except (KeyError, OSError):
-        return "cli"
+        user_id = "cli"
+    return Actor(user_id, "admin")
 
 
 def _place(content: Content, m: Member) -> str:
@@ -85,43 +90,41 @@ def _school_code(session: Session, code: str | None) -> str:
 
 
 def set_role(session: Session, content: Content, user_id: str, role: str, now: datetime, group: str | None = None,
-             school: str | None = None) -> str:
+             school: str | None = None, admin_ids: frozenset[str] = frozenset()) -> str:
     """Give `user_id` `role` (staff needs `group`, school needs `school`); the member is created if the
-    bot has not seen them yet. Audited as member.set_role."""
+    bot has not seen them yet. `handlers.members.actions.set_role`: audited as member.set_role, the
+    member told through the outbox; refused on a configured admin (in `admin_ids`)."""
     if role not in members.ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of: {', '.join(members.ROLES)}")
     group_id = _group_id(content, group) if role == "staff" else None
     code = _school_code(session, school) if role == "school" else None
     m = _member(session, user_id, now, create=True)
-    if m.status == "active" and (m.role, m.work_group, m.school_code) == (role, group_id, code):
-        return f"{user_id} is already {role} {group_id or code or ''}".rstrip()
-    members.set_role(session, m, role, now, cli_actor(), work_group=group_id, school_code=code)
-    tell(session, m, ROLE_CHANGED.format(place=directory.describe_place(content, session, role, group_id, code)), now)
-    return f"{user_id} is now {role} {group_id or code or ''}".rstrip()
+    done = actions.set_role(session, cli_actor(), m, role, now, content=content, admin_ids=admin_ids,
+                            work_group=group_id, school_code=code)
+    tell(session, done, now)
+    return f"{user_id} is {'now' if done.changed else 'already'} {role} {group_id or code or ''}".rstrip()
 
 
-def tell(session: Session, m: Member, text: str, now: datetime) -> None:
-    """Queue a push telling member `m` what an admin changed (the scheduler process sends it), as a chat
-    handler's `Result.pushes` would be; nothing if they do not follow the bot."""
-    if m.following:
-        BotRuntime.enqueue_pushes(session, Result(pushes=[(m.user_id, [TextReply(text)])]), now)
+def tell(session: Session, done: actions.Outcome, now: datetime) -> None:
+    """Queue the outcome's notices as pushes (the scheduler process sends them), as a chat handler's
+    `Result.pushes` would be."""
+    if done.notices:
+        BotRuntime.enqueue_pushes(session, Result(pushes=done.pushes()), now)
 
 
-def remove(session: Session, user_id: str, now: datetime) -> str:
-    """Remove a member (back to guest, status removed); audited as member.remove."""
+def remove(session: Session, user_id: str, now: datetime, admin_ids: frozenset[str] = frozenset()) -> str:
+    """Remove a member (back to guest, status removed); audited as member.remove; refused on a
+    configured admin."""
     m = _member(session, user_id, now)
-    if m.status == "removed":
-        return f"{user_id} was already removed"
-    members.remove_member(session, m, now, cli_actor())
-    return f"{user_id} removed"
+    done = actions.remove(session, cli_actor(), m, now, admin_ids=admin_ids)
+    return f"{user_id} removed" if done.changed else f"{user_id} was already removed"
 
 
-def set_officer(session: Session, user_id: str, on: bool, now: datetime) -> str:
+def set_officer(session: Session, user_id: str, on: bool, now: datetime,
+                admin_ids: frozenset[str] = frozenset()) -> str:
     """Set or clear the complaint-officer flag of a staff member; audited as member.set_officer."""
     m = _member(session, user_id, now)
-    if bool(m.complaint_officer) != on:
-        members.set_officer(session, m, on, now, cli_actor())
-        tell(session, m, OFFICER_ON if on else OFFICER_OFF, now)
+    tell(session, actions.set_officer(session, cli_actor(), m, on, now, admin_ids=admin_ids), now)
     return f"{user_id} complaint officer: {'yes' if on else 'no'}"
 
 
@@ -129,7 +132,7 @@ def import_school_file(session: Session, path: Path, now: datetime) -> schools.I
     """Import a school CSV (UTF-8, BOM allowed; header code,name,district); upsert by code; audited.
     Raises `storage.schools.SchoolCsvError` (a ValueError) for a file it cannot read; nothing is saved."""
     report = schools.import_schools(session, schools.parse_csv(schools.decode_csv(path.read_bytes())))
-    members.audit(session, cli_actor(), "schools.import", path.name, now,
+    members.audit(session, cli_actor().user_id, "schools.import", path.name, now,
                   inserted=report.inserted, updated=report.updated, unchanged=report.unchanged)
     return report
 
@@ -139,10 +142,8 @@ def create_invites(session: Session, content: Content, role: str, now: datetime,
     """Create `count` invite codes valid `days` days; lines to print (codes, then the expiry)."""
     group_id = _group_id(content, group) if role == "staff" else None
     code = _school_code(session, school) if role == "school" else None
-    codes = registrations.create_invites(session, role, now, cli_actor(), work_group=group_id, school_code=code,
-                                         days=days, count=count)
-    members.audit(session, cli_actor(), "invite.create", role, now, count=count, group=group_id, school=code,
-                  codes=[c.code for c in codes], days=days)
+    codes = actions.create_invites(session, cli_actor(), role, now, work_group=group_id, school_code=code,
+                                   days=days, count=count).invites
     return [c.code for c in codes] + [f"{count} code(s) for {role} {group_id or code}, valid until "
                                       f"{thai_date(codes[0].expires_at)}; people type: ลงทะเบียน {codes[0].code}"]
 
@@ -160,13 +161,20 @@ def audit_lines(session: Session, limit: int = 50) -> list[str]:
 
 
 def _run(fn, *args, **kwargs):
-    """Call `fn(session, *args)` in one transaction; a ValueError becomes a click error (nothing saved)."""
+    """Call `fn(session, *args)` in one transaction; a ValueError or a policy refusal becomes a click error
+    (nothing saved)."""
     runtime = current_app.extensions["bot"]
     try:
         with runtime.storage.Session.begin() as session:
             return fn(session, *args, **kwargs)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    except UserFacingError as exc:  # the policy's refusal (Thai, as the chat says it)
+        raise click.ClickException(f"refused: {exc.message}") from None
+
+
+def _admin_ids() -> frozenset[str]:
+    return current_app.extensions["bot"].settings.admin_user_ids
 
 
 def _content() -> Content:
@@ -197,7 +205,7 @@ def members_list_command(role: str | None, group: str | None) -> None:
 @click.option("--school", default=None, help="School code for school users, e.g. 93020001.")
 @with_appcontext
 def members_set_role_command(user_id: str, role: str, group: str | None, school: str | None) -> None:
-    click.echo(_run(set_role, _content(), user_id, role, _now(), group, school))
+    click.echo(_run(set_role, _content(), user_id, role, _now(), group, school, _admin_ids()))
 
 
 @members_cli.command("set-officer", help="Make a staff member a complaint officer (--off to undo).")
@@ -205,14 +213,14 @@ def members_set_role_command(user_id: str, role: str, group: str | None, school:
 @click.option("--off", is_flag=True, help="Clear the flag instead.")
 @with_appcontext
 def members_set_officer_command(user_id: str, off: bool) -> None:
-    click.echo(_run(set_officer, user_id, not off, _now()))
+    click.echo(_run(set_officer, user_id, not off, _now(), _admin_ids()))
 
 
 @members_cli.command("remove", help="Remove a member (they become a guest).")
 @click.argument("user_id")
 @with_appcontext
 def members_remove_command(user_id: str) -> None:
-    click.echo(_run(remove, user_id, _now()))
+    click.echo(_run(remove, user_id, _now(), _admin_ids()))
 
 
 @click.group("schools", help="The office's school list.")

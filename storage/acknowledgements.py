@@ -33,12 +33,14 @@ def record_ack(session: Session, bc: Broadcast, user_id: str, now: datetime, wor
 
 
 def recipients(session: Session, broadcast_id: int) -> list[tuple[BroadcastRecipient, str]]:
-    """(recipient, display name or "") of a broadcast, by work group then name."""
-    stmt = (select(BroadcastRecipient, func.coalesce(Member.display_name, ""))
+    """(recipient, name or "") of a broadcast, by work group then name: the real name typed at
+    registration, else the LINE display name (as `storage.members.name_of`)."""
+    name = func.coalesce(func.nullif(Member.full_name, ""), Member.display_name, "")
+    stmt = (select(BroadcastRecipient, name)
             .outerjoin(Member, Member.user_id == BroadcastRecipient.user_id)
             .where(BroadcastRecipient.broadcast_id == broadcast_id)
-            .order_by(BroadcastRecipient.work_group, Member.display_name, BroadcastRecipient.user_id))
-    return [(r, name) for r, name in session.execute(stmt)]
+            .order_by(BroadcastRecipient.work_group, name, BroadcastRecipient.user_id))
+    return [(r, n) for r, n in session.execute(stmt)]
 
 
 def not_acked(session: Session, broadcast_id: int, reachable_only: bool = False) -> list[str]:

@@ -22,6 +22,14 @@ def get_member(session: Session, user_id: str) -> Member | None:
     return session.get(Member, user_id)
 
 
+def name_of(member: Member | None) -> str:
+    """The name to show for `member`: the real name typed at registration, else the LINE display name,
+    else "" (unknown)."""
+    if member is None:
+        return ""
+    return (member.full_name or "").strip() or (member.display_name or "").strip()
+
+
 def profile_is_stale(member: Member | None, now: datetime) -> bool:
     """True when we have no display name for the member or it is older than 7 days."""
     return member is None or member.profile_refreshed_at is None or \
@@ -74,8 +82,8 @@ def members(session: Session, role: str | None = None, work_group: str | None = 
 
 
 def search_members(session: Session, text: str, limit: int = 20) -> list[Member]:
-    """Members (any status) whose LINE user ID is `text`, or whose display name matches it
-    (Thai-safe fuzzy: `loose` form, rapidfuzz without `default_process`), best first."""
+    """Members (any status) whose LINE user ID is `text`, or whose real name or LINE display name matches
+    it (Thai-safe fuzzy: `loose` form, rapidfuzz without `default_process`), best first."""
     text = text.strip()
     exact = session.get(Member, text) if text.startswith("U") else None
     if exact is not None:
@@ -84,10 +92,11 @@ def search_members(session: Session, text: str, limit: int = 20) -> list[Member]
     if not q:
         return []
     scored = []
-    for m in session.scalars(select(Member).where(Member.display_name != "")):
-        score = fuzz.partial_ratio(q, loose(m.display_name), processor=None) if len(q) >= 2 else 0
+    for m in session.scalars(select(Member).where((Member.display_name != "") | (Member.full_name != ""))):
+        names = [n for n in (m.full_name, m.display_name) if n]
+        score = max(fuzz.partial_ratio(q, loose(n), processor=None) for n in names) if len(q) >= 2 else 0
         if score >= NAME_MATCH:
-            scored.append((-score, m.display_name, m.user_id, m))
+            scored.append((-score, name_of(m), m.user_id, m))
     scored.sort(key=lambda item: item[:3])
     return [item[3] for item in scored[:limit]]
 

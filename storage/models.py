@@ -154,13 +154,17 @@ class Member(Base):
     `role`: guest (default), staff (with `work_group`, an id of `content/groups.yaml`), school (with
     `school_code`), admin. `complaint_officer` is a flag an admin gives to staff. `status`: active,
     pending (waiting for approval), removed. `display_name` comes from the profile API, refreshed now
-    and then (`profile_refreshed_at`, UTC). `following` is False after an unfollow (block).
+    and then (`profile_refreshed_at`, UTC). `full_name` (ชื่อ-นามสกุล) and `position` (ตำแหน่ง) are what
+    the person typed when registering ("" until then); `storage.members.name_of` picks the name to show.
+    `following` is False after an unfollow (block).
     """
 
     __tablename__ = "members"
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    position: Mapped[str] = mapped_column(String(200), default="", server_default="")
     picture_url: Mapped[str | None] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(10), default="guest", index=True)
     work_group: Mapped[str | None] = mapped_column(String(20), index=True)

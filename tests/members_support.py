@@ -99,5 +99,11 @@ def pushed_to(line, user_id: str) -> list[dict]:
     return [m for body in line.pushes() if body["to"] == user_id for m in body["messages"]]
 
 
+def name_and_position(chat, name: str = "สมศรี ใจดี", position: str = "ครู") -> list[dict]:
+    """Answer registration's name and position steps; the reply to the position."""
+    chat.say(name)
+    return chat.say(position)
+
+
 def last_reply(line) -> list[dict]:
     return line.replies()[-1]["messages"]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from storage.models import School
 from tests.conftest import texts
-from tests.members_support import SCHOOLS_CSV, audit_rows, db, member, uid
+from tests.members_support import SCHOOLS_CSV, audit_rows, db, member, name_and_position, uid
 
 PERSON = uid(0xE1)
 OTHER = uid(0xE2)
@@ -96,7 +96,8 @@ def test_invites_created_on_the_command_line_work_in_chat(app, flask_cli, chat):
     codes = re.findall(r"^[A-Z]{3}\d{3}$", out, re.M)
     assert len(codes) == 3 and re.search(r"valid until \d{1,2} \S+ 25\d\d", out)
     chat.user_id = PERSON
-    assert "ลงทะเบียนเรียบร้อยแล้วค่ะ" in texts(chat.say(f"ลงทะเบียน {codes[1]}"))
+    chat.say(f"ลงทะเบียน {codes[1]}")
+    assert "ลงทะเบียนเรียบร้อยแล้วค่ะ" in texts(name_and_position(chat, "สมชาย ทดสอบ", "นักวิเคราะห์นโยบายและแผน"))
     assert member(app, PERSON).work_group == "policy"
 
 
@@ -131,3 +132,17 @@ def test_role_changes_on_the_command_line_are_told_to_the_member_through_the_out
                     "พิมพ์ \"ฉันคือใคร\" เพื่อดูรายละเอียดได้ค่ะ",
                     "ผู้ดูแลระบบมอบหมายให้คุณเป็นเจ้าหน้าที่รับเรื่องร้องเรียนแล้วค่ะ 🙏"]
     assert [r.action for r in audit_rows(app)] == ["member.set_role", "member.set_officer"]
+
+
+def test_a_configured_admin_cannot_be_demoted_or_removed_from_the_command_line(app, flask_cli, chat):
+    from tests.conftest import ADMIN
+    chat.user_id = ADMIN
+    chat.say("สวัสดี")  # the configured admin is a member now
+    for args in (("members", "set-role", ADMIN, "guest"), ("members", "set-role", ADMIN, "staff", "--group", "ict"),
+                 ("members", "remove", ADMIN)):
+        out = flask_cli(*args, ok=False)
+        assert "refused:" in out and "การตั้งค่าของระบบ" in out
+    m = member(app, ADMIN)
+    assert (m.role, m.status) == ("admin", "active") and audit_rows(app) == []
+    flask_cli("members", "set-role", PERSON, "admin")  # another admin is fine
+    assert member(app, PERSON).role == "admin"

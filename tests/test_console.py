@@ -43,7 +43,9 @@ def test_messages_to_other_people_are_shown_apart_and_their_buttons_not_numbered
     console = Console(offline_app.extensions["bot"], user_id="U" + "c1" * 16)
     console.handle_line("ลงทะเบียน")
     out = console.handle_line("1")  # บุคลากรสำนักงาน
-    out = console.handle_line("นโยบายและแผน")
+    console.handle_line("นโยบายและแผน")
+    console.handle_line("สมชาย ทดสอบ")  # name, then position
+    out = console.handle_line("นักวิเคราะห์นโยบายและแผน")
     mine, _, elsewhere = out.partition("📨")
     assert "ส่งคำขอลงทะเบียน" in mine and f"(push ถึง {CONSOLE_ADMIN})" in elsewhere
     assert "คำขอลงทะเบียน" in elsewhere and console.options == []

@@ -7,12 +7,11 @@ import pytest
 
 from handlers.members import directory
 from handlers.members import manage as member_handlers
-from handlers.core import policy
-from handlers.core import legacy_state as state
+from handlers.core import flow, policy
 from tests import line_events as ev
 from tests.conftest import ADMIN, Chat, bubbles, quick_replies, texts
-from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member, press,
-                                   pushed_to, uid)
+from tests.members_support import (actions, add_member, audit_rows, last_reply, load_schools, member,
+                                   name_and_position, press, pushed_to, uid)
 
 SOMCHAI = uid(0xB1)
 MALEE = uid(0xB2)
@@ -79,7 +78,12 @@ def test_admin_changes_a_role_with_buttons_and_the_member_is_told(app, admin, li
     [entry] = audit_rows(app, "member.set_role")
     assert (entry.actor_id, entry.target, entry.detail["from_role"], entry.detail["role"]) == \
         (ADMIN, SOMCHAI, "guest", "staff")
-    again = press(admin, groups, "กลุ่มนิเทศฯ")
+    # the flow ended: its old button acts no more; the same change asked again changes nothing
+    assert texts(press(admin, groups, "กลุ่มนิเทศฯ")) == flow.EXPIRED
+    [card] = bubbles(admin.say("ตั้งสิทธิ์ สมชาย"))
+    roles = press(admin, [{"type": "flex", "contents": card}], "เปลี่ยนสิทธิ์")
+    admin.say("บุคลากรครับ")
+    again = admin.say("นิเทศฯ")
     assert "อยู่แล้วค่ะ" in texts(again) and len(audit_rows(app, "member.set_role")) == 1
 
 
@@ -120,13 +124,20 @@ def test_complaint_officer_flag_and_removal(app, admin, line):
 def test_admins_cannot_change_themselves_or_configured_admins(app, admin, line):
     own = admin.say(f"ตั้งสิทธิ์ {ADMIN}")
     assert "นี่คือคุณเอง" in texts(own) and "เปลี่ยนสิทธิ์" not in [a["label"] for a in actions(own)]
+    # ADMIN is a configured admin: that refusal comes first (policy), even on themselves
     crafted = admin.press(json.dumps({"a": "mem", "o": "rm", "u": ADMIN, "y": 1}))
-    assert texts(crafted) == member_handlers.NOT_ON_SELF
+    assert texts(crafted) == member_handlers.NOT_ON_CONFIGURED
     add_member(app, SOMCHAI, "สมชาย รักงาน", "admin")
     admin.user_id = SOMCHAI
-    demote = admin.press(json.dumps({"a": "mem", "o": "role", "u": ADMIN, "r": "guest"}))
-    assert texts(demote) == member_handlers.NOT_ON_CONFIGURED
-    assert member(app, ADMIN).role == "admin"
+    assert texts(admin.press(json.dumps({"a": "mem", "o": "rm", "u": SOMCHAI, "y": 1}))) == \
+        member_handlers.NOT_ON_SELF
+    for data in ({"a": "mem", "o": "role", "u": ADMIN, "r": "guest"}, {"a": "mem", "o": "rm", "u": ADMIN, "y": 1},
+                 {"a": "mem", "o": "off", "u": ADMIN, "v": 1}):
+        assert texts(admin.press(json.dumps(data))) == member_handlers.NOT_ON_CONFIGURED
+    card = texts(admin.say(f"ตั้งสิทธิ์ {ADMIN}"))
+    assert "ผู้ดูแลระบบหลัก" in card and "LINE_ADMIN_USER_IDS" not in card and "LINE user ID" not in card
+    m = member(app, ADMIN)
+    assert (m.role, m.status) == ("admin", "active") and audit_rows(app, "member.remove") == []
 
 
 def test_member_management_stays_out_of_group_chats(app, webhook, line):
@@ -185,7 +196,7 @@ def test_admin_creates_invite_codes_in_chat_once_per_press(app, admin, line):
     codes = re.findall(r"^[A-Z]{3}\d{3}$", text, re.M)
     assert len(codes) == 5 and "บุคลากรสำนักงาน · กลุ่มนโยบายและแผน" in text
     assert re.search(r"ใช้ได้ถึง: \d{1,2} \S+ 25\d\d", text)  # Buddhist-Era year
-    assert texts(press(admin, counts, "5 รหัส")) == state.EXPIRED
+    assert texts(press(admin, counts, "5 รหัส")) == flow.EXPIRED
     [entry] = audit_rows(app, "invite.create")
     assert (entry.actor_id, entry.detail["count"], sorted(entry.detail["codes"])) == (ADMIN, 5, sorted(codes))
     listing = texts(admin.say("คำเชิญ"))
@@ -203,6 +214,7 @@ def test_a_school_invite_made_in_chat_registers_a_school_user(app, admin, line):
     [code] = re.findall(r"^[A-Z]{3}\d{3}$", made, re.M)
     admin.user_id = MALEE
     admin.say(f"ลงทะเบียน {code}")
+    name_and_position(admin, "มาลี ศรีสุข", "ครูผู้ช่วย")
     m = member(app, MALEE)
     assert (m.role, m.school_code) == ("school", "93020002")
 
@@ -238,3 +250,61 @@ def test_asking_for_the_menu_mid_flow_keeps_the_flow(app, chat, line):
     assert "รายการที่ทำค้างไว้ยังอยู่" in texts(chat.say("เมนู"))
     staff = next(a["data"] for a in quick_replies(asked) if a["label"] == "บุคลากรสำนักงาน")
     assert "คุณอยู่กลุ่มงานไหน" in texts(chat.press(staff))
+
+
+def test_role_change_and_invite_steps_understand_typed_thai(app, admin, line):
+    load_schools(app)
+    add_member(app, SOMCHAI, "สมชาย รักงาน")
+    press(admin, admin.say("ตั้งสิทธิ์ สมชาย"), "เปลี่ยนสิทธิ์")
+    assert "บอทไม่แน่ใจว่าเลือกอะไร" in texts(admin.say("เอาอะไรดี"))
+    assert member(app, SOMCHAI).role == "guest"
+    assert "พิมพ์ชื่อโรงเรียนของ สมชาย รักงาน" in texts(admin.say("โรงเรียนครับ"))
+    admin.say("โคกเนียน")
+    done = admin.say("วัดโคกเนียนค่ะ")
+    assert "เปลี่ยนสิทธิ์ของ สมชาย รักงาน เป็น สถานศึกษา · โรงเรียนวัดโคกเนียน" in texts(done)
+    press(admin, admin.say("ตั้งสิทธิ์ สมชาย"), "เปลี่ยนสิทธิ์")
+    admin.say("ผู้ดูแลระบบค่ะ")
+    assert member(app, SOMCHAI).role == "admin"
+
+    admin.say("สร้างคำเชิญ")
+    admin.say("บุคลากรค่ะ")
+    counts = admin.say("นโยบายแผน")
+    assert "สร้างกี่รหัส" in texts(counts)
+    assert [a["label"] for a in quick_replies(counts)] == ["1 รหัส", "5 รหัส", "10 รหัส", "20 รหัส", "ยกเลิก"]
+    assert "สร้างได้ครั้งละ 1–50 รหัส" in texts(admin.say("100"))
+    made = texts(admin.say("2 รหัสค่ะ"))  # the number typed, not the 2nd button
+    assert len(re.findall(r"^[A-Z]{3}\d{3}$", made, re.M)) == 2 and "กลุ่มนโยบายและแผน" in made
+
+
+def test_member_cards_and_the_acknowledgement_report_show_the_real_name(app, admin, line):
+    from datetime import datetime, timezone
+    from storage import acknowledgements
+    from storage.models import Broadcast, BroadcastRecipient
+    from tests.members_support import db
+    add_member(app, SOMCHAI, "somchai LINE", "staff", group="policy")
+    add_member(app, MALEE, "มาลี LINE", "staff", group="policy")
+    with db(app) as session:
+        m = session.get(member_handlers.Member, SOMCHAI)
+        m.full_name, m.position = "สมชาย รักงาน", "นักวิเคราะห์นโยบายและแผน"
+        now = datetime.now(timezone.utc)
+        bc = Broadcast(author_id=ADMIN, audience={}, text="ประชุม", status="sent", scheduled_at=now)
+        session.add(bc)
+        session.flush()
+        session.add_all([BroadcastRecipient(broadcast_id=bc.id, user_id=u, work_group="policy")
+                         for u in (SOMCHAI, MALEE)])
+        session.flush()
+        names = sorted(n for _, n in acknowledgements.recipients(session, bc.id))
+    assert names == ["มาลี LINE", "สมชาย รักงาน"]
+    card = texts(admin.say("สมาชิก สมชาย รักงาน"))
+    assert "สมชาย รักงาน" in card and "ตำแหน่ง: นักวิเคราะห์นโยบายและแผน" in card and "ชื่อใน LINE: somchai LINE" in card
+    assert SOMCHAI not in card and "LINE user ID" not in card
+
+
+def test_the_profile_lists_only_what_the_policy_allows(app, chat, line):
+    chat.user_id = GUEST
+    guest = texts(chat.say("ฉันคือใคร"))
+    assert "ค้นหาโรงเรียน" not in guest and "จัดการสมาชิก" not in guest and "ส่งประกาศ" not in guest
+    chat.user_id = ADMIN
+    admin = texts(chat.say("ฉันคือใคร"))
+    assert all(w in admin for w in ("ค้นหาโรงเรียน", "จัดการสมาชิก", "ส่งประกาศ", "ตั้งค่ากลุ่ม"))
+    assert "พิมพ์ \"ลงทะเบียน\"" not in admin

@@ -1,8 +1,8 @@
 """The office's work groups and schools as people see them in chat, and how a member's place reads.
 
 Work groups come from `content/groups.yaml` (the "all" pseudo-group is never a choice); schools from the
-imported list (`storage.schools`). Used by registration, member management and invites for their group
-and school pickers, and plugged into dispatch through `handlers.members.manage`.
+imported list (`storage.schools`). The group and school picker built on these is
+`handlers.members.picker`; the commands here plug into dispatch through `handlers.members.manage`.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from content.model import Content, Group
 from content.thai import loose
 from handlers.core import policy
 from handlers.core import postback
+from handlers.core.routing import Command
 from handlers.standards import lookup as standards
 from handlers.core.types import Button, Card, Ctx, MessageAction, PostbackAction, Result, Section, UserFacingError
 from storage import members, schools
@@ -24,7 +25,8 @@ OFFICER_NAME = "เจ้าหน้าที่รับเรื่องร�
 LABEL_MAX = 20
 SCHOOL_MATCHES = 5
 LIST_SCHOOLS_MAX = 300  # beyond this the full list is too long for a chat; counts per district instead
-NO_SCHOOLS = "ยังไม่มีรายชื่อโรงเรียนในระบบค่ะ 🙏 ผู้ดูแลระบบนำเข้าได้ด้วยคำสั่ง flask schools import"
+NO_SCHOOLS = ("ยังไม่มีรายชื่อโรงเรียนในระบบค่ะ 🙏 ผู้ดูแลเครื่องแม่ข่ายของระบบนำเข้ารายชื่อโรงเรียนได้ "
+              "(ดูหัวข้อ \"นำเข้ารายชื่อโรงเรียน\" ในคู่มือของระบบ)")
 SCHOOL_NOT_FOUND = ("ไม่พบโรงเรียนที่ชื่อคล้าย \"{text}\" ค่ะ 🙏 ลองพิมพ์ใหม่เฉพาะชื่อ เช่น \"บ้านควนขนุน\" "
                     "(ไม่ต้องพิมพ์คำว่าโรงเรียน) หรือพิมพ์รหัสโรงเรียน 8 หลักนะคะ")
 SEARCH_HOW = "พิมพ์ \"ค้นหาโรงเรียน\" ตามด้วยชื่อโรงเรียนค่ะ เช่น \"ค้นหาโรงเรียน บ้านควนขนุน\""
@@ -92,26 +94,9 @@ def describe_place(content: Content, session: Session, role: str, work_group: st
     return " · ".join(parts)
 
 
-def group_buttons(content: Content, action_for: Callable[[Group], PostbackAction]) -> list[Button]:
-    """A quick-reply button per work group, then "ยกเลิก" (11 + 1 fit LINE's 13)."""
-    return [Button(short_label(g), action_for(g)) for g in work_groups(content)] + [cancel_button()]
-
-
 def cancel_button() -> Button:
     """The "ยกเลิก" quick reply that ends any flow (postback "cancel", handled by dispatch)."""
     return Button("ยกเลิก", PostbackAction(postback.encode("cancel"), "ยกเลิก"))
-
-
-def school_picker(ctx: Ctx, text: str, action_for: Callable[[School], PostbackAction], prompt: str) -> Result:
-    """Up to 5 schools matching `text` as a numbered list with a button each (and "ยกเลิก"); when none
-    match, a polite message on how to type it again. `prompt` heads the list."""
-    found = schools.search(ctx.session, text, SCHOOL_MATCHES)
-    if not found:
-        return Result.text(SCHOOL_NOT_FOUND.format(text=text.strip()[:60]), [cancel_button()])
-    lines = [prompt] + [f"{i}. {s.name} ({s.code}) {s.district}".rstrip() for i, s in enumerate(found, 1)]
-    lines.append("ถ้าไม่มีโรงเรียนของคุณ พิมพ์ชื่อใหม่ได้เลยค่ะ")
-    buttons = [Button(f"{i}. {s.name.removeprefix('โรงเรียน')}", action_for(s)) for i, s in enumerate(found, 1)]
-    return Result.text("\n".join(lines), buttons + [cancel_button()])
 
 
 def list_groups(ctx: Ctx, rest: str = "") -> Result:
@@ -182,7 +167,8 @@ def list_schools(ctx: Ctx, rest: str = "") -> Result:
     return Result.text("\n".join(lines))
 
 
-COMMANDS = {
-    "กลุ่มงาน": list_groups, "รายชื่อกลุ่มงาน": list_groups, "กลุ่มงานทั้งหมด": list_groups,
-    "ค้นหาโรงเรียน": search_schools, "รายชื่อโรงเรียน": list_schools,
-}
+COMMANDS = [
+    Command(("กลุ่มงาน", "รายชื่อกลุ่มงาน", "กลุ่มงานทั้งหมด"), list_groups, bare_in_group=False),
+    Command(("ค้นหาโรงเรียน",), search_schools),
+    Command(("รายชื่อโรงเรียน",), list_schools),
+]

@@ -1,29 +1,30 @@
 """Who is who in chat: "ฉันคือใคร" for everyone; for admins (1:1 chat) the member list with filters, and
 buttons to change a role, set the complaint-officer flag or remove a member (postback "mem"); follow and
-unfollow events. Work groups and schools (`handlers.members.directory`) and invite codes (`handlers.members.manage.invites`)
-plug into dispatch through this module's COMMANDS, POSTBACKS and FLOWS.
+unfollow events. A role change is flow "memrole" over the shared picker (`handlers.members.picker`); every
+change goes through `handlers.members.actions`. Work groups and schools (`handlers.members.directory`)
+and invite codes (`handlers.members.invites`) plug into dispatch through this module's COMMANDS and FLOWS.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from content.thai import loose
 from handlers import help
-from handlers.members import directory
-from handlers.members import invites
+from handlers.core.flow import Flow, FlowState
+from handlers.core.routing import Command
+from handlers.members import actions, directory, invites, picker
 from handlers.core import policy
 from handlers.core import postback
 from handlers.members import registration
-from handlers.core import legacy_state as state
 from handlers.core.thaidate import thai_date
 from handlers.core.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, TextReply, \
     UserFacingError
-from storage import members, registrations, schools
+from storage import members, registrations
 from storage.models import Member
 
 PAGE = 10
 USER_ID = re.compile(r"U[0-9a-f]{32}")
-SCHOOL_FLOW = "memschool"
 FILTERS = {  # what an admin types after "สมาชิก" -> filter key
     **dict.fromkeys(("บุคลากร", "บุคลากรสำนักงาน", "เจ้าหน้าที่", "staff"), "r:staff"),
     **dict.fromkeys(("สถานศึกษา", "โรงเรียน", "school"), "r:school"),
@@ -36,20 +37,39 @@ FILTERS = {  # what an admin types after "สมาชิก" -> filter key
 }
 FILTER_BUTTONS = ("รออนุมัติ", "บุคลากร", "สถานศึกษา", "ผู้ดูแลระบบ", "ผู้รับเรื่องร้องเรียน", "ทั้งหมด")
 STATUS = {"active": "ใช้งาน", "pending": "รออนุมัติการลงทะเบียน", "removed": "ถูกนำออกจากสมาชิก"}
-ROLE_CHANGED = "ผู้ดูแลระบบปรับสิทธิ์ของคุณเป็น {place} แล้วค่ะ พิมพ์ \"ฉันคือใคร\" เพื่อดูรายละเอียดได้ค่ะ"
-OFFICER_ON = "ผู้ดูแลระบบมอบหมายให้คุณเป็นเจ้าหน้าที่รับเรื่องร้องเรียนแล้วค่ะ 🙏"
-OFFICER_OFF = "ผู้ดูแลระบบยกเลิกการมอบหมายเจ้าหน้าที่รับเรื่องร้องเรียนของคุณแล้วค่ะ"
+ROLE_CHANGED, OFFICER_ON, OFFICER_OFF = actions.ROLE_CHANGED, actions.OFFICER_ON, actions.OFFICER_OFF
+CONFIGURED_NOTE = "ผู้ดูแลระบบหลักที่กำหนดไว้ในการตั้งค่าของระบบ (เปลี่ยนจากแชตไม่ได้)"
 NOT_ON_SELF, NOT_ON_CONFIGURED = policy.NOT_ON_SELF, policy.NOT_ON_CONFIGURED
-FIND_HOW = "พิมพ์ชื่อ LINE ของสมาชิกต่อท้ายค่ะ เช่น \"{word} สมชาย\""
+FIND_HOW = "พิมพ์ชื่อของสมาชิกต่อท้ายค่ะ เช่น \"{word} สมชาย\""
+
+
+# What the profile lists: (policy action, what it is, a button to do it or None). Only the actions this
+# person is allowed (`policy.allowed`) are shown.
+CAN = (
+    ("lookup", "ค้นมาตรฐาน ตัวบ่งชี้ และเกณฑ์การประเมิน: พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\"", None),
+    ("workgroups.view", "ดูกลุ่มงาน: พิมพ์ \"กลุ่มงาน\"", None),
+    ("schools.view", "ค้นหาโรงเรียน: พิมพ์ \"ค้นหาโรงเรียน\" ตามด้วยชื่อ", None),
+    ("members.view", "จัดการสมาชิก: \"สมาชิก\"", "สมาชิก"),
+    ("registration.decide", "คำขอที่รออนุมัติ: \"คำขอลงทะเบียน\"", "คำขอลงทะเบียน"),
+    ("invite.create", "รหัสเชิญ: \"สร้างคำเชิญ\"", "สร้างคำเชิญ"),
+    ("broadcast.send", "ส่งประกาศ: \"ประกาศ\"", None),
+    ("group.bind", "ผูกกลุ่มไลน์กับกลุ่มงาน: \"บอท ตั้งค่ากลุ่ม\" ในกลุ่มไลน์", None),
+    ("unanswered.view", "คำถามที่บอทตอบไม่ได้: \"คำถามที่ตอบไม่ได้\"", None),
+)
+REGISTER_CAN = "ลงทะเบียนเป็นบุคลากรหรือสถานศึกษา: พิมพ์ \"ลงทะเบียน\""
 
 
 def profile(ctx: Ctx, rest: str = "") -> Result:
-    """ "ฉันคือใคร": the sender's role, work group or school, status and what they can do."""
+    """ "ฉันคือใคร": the sender's name and position, role, work group or school, status, and what the
+    policy allows them to do (`policy.allowed`)."""
     policy.require(ctx, "profile")
     m = members.touch_member(ctx.session, ctx.inp.user_id, ctx.now, ctx.settings.admin_user_ids)
-    role = policy.ADMIN if ctx.is_admin else ctx.actor.role
-    sections = [Section("สิทธิ์", (directory.place_text(ctx, role, ctx.actor.work_group, ctx.actor.school_code,
-                                                        ctx.actor.complaint_officer),))]
+    actor = ctx.actor
+    sections = [Section("สิทธิ์", (directory.place_text(ctx, actor.role, actor.work_group, actor.school_code,
+                                                        actor.complaint_officer),))]
+    if m.full_name or m.position:
+        sections.insert(0, Section("ชื่อ-ตำแหน่ง", tuple(x for x in (m.full_name, m.position and
+                                                                    f"ตำแหน่ง {m.position}") if x)))
     req = registrations.pending_request(ctx.session, m.user_id)
     if req:
         asked = directory.place_text(ctx, req.role, req.work_group, req.school_code)
@@ -57,19 +77,19 @@ def profile(ctx: Ctx, rest: str = "") -> Result:
                                                    f"ส่งเมื่อ {thai_date(req.created_at)} · รอผู้ดูแลระบบอนุมัติ")))
     elif m.status == "removed":
         sections.append(Section("สถานะ", ("ถูกนำออกจากรายชื่อสมาชิก ใช้งานได้แบบผู้ใช้ทั่วไปค่ะ",)))
-    can = ["ค้นมาตรฐาน ตัวบ่งชี้ และเกณฑ์การประเมิน", "ดูกลุ่มงาน: พิมพ์ \"กลุ่มงาน\""]
+    can: list[str] = []
     buttons: list[Button] = []
-    if role == policy.GUEST and not req:
-        can.append("ลงทะเบียนเป็นบุคลากรหรือสถานศึกษา: พิมพ์ \"ลงทะเบียน\"")
-        buttons.append(Button("ลงทะเบียน", MessageAction("ลงทะเบียน")))
-    if policy.allowed(ctx.actor, "schools.view") or ctx.is_admin:
-        can.append("ค้นหาโรงเรียน: พิมพ์ \"ค้นหาโรงเรียน\" ตามด้วยชื่อ")
-    if ctx.is_admin:
-        can += ["จัดการสมาชิก: \"สมาชิก\"", "คำขอที่รออนุมัติ: \"คำขอลงทะเบียน\"", "รหัสเชิญ: \"สร้างคำเชิญ\""]
-        buttons += [Button(w, MessageAction(w)) for w in ("สมาชิก", "คำขอลงทะเบียน", "สร้างคำเชิญ")]
+    for action, what, word in CAN:
+        if policy.allowed(actor, action):
+            can.append(what)
+            if word:
+                buttons.append(Button(word, MessageAction(word)))
+    if actor.role == policy.GUEST and not req and policy.allowed(actor, "register"):
+        can.append(REGISTER_CAN)
+        buttons.insert(0, Button("ลงทะเบียน", MessageAction("ลงทะเบียน")))
     sections.append(Section("ทำอะไรได้บ้าง", tuple(f"• {c}" for c in can)))
-    return Result([Card(label="ข้อมูลของฉัน", title=m.display_name or "สมาชิก", sections=tuple(sections),
-                        buttons=tuple(buttons), alt_text=f"ข้อมูลของฉัน: {policy.ROLE_NAMES[role]}",
+    return Result([Card(label="ข้อมูลของฉัน", title=members.name_of(m) or "สมาชิก", sections=tuple(sections),
+                        buttons=tuple(buttons), alt_text=f"ข้อมูลของฉัน: {policy.ROLE_NAMES[actor.role]}",
                         footnote=f"รู้จักกับบอทตั้งแต่ {thai_date(m.created_at, time=False)}")])
 
 
@@ -142,25 +162,32 @@ def page(ctx: Ctx, key: str, number: int) -> Result:
 
 
 def member_card(ctx: Ctx, m: Member) -> Card:
-    """An admin's card of member `m`, with buttons to change the role, the officer flag, or remove."""
+    """An admin's card of member `m`: name and position, LINE name, place and status, with buttons to
+    change the role, the officer flag, or remove (only those the policy allows on `m`)."""
+    name = members.name_of(m) or "(ยังไม่ทราบชื่อ)"
     lines = [directory.place_text(ctx, m.role, m.work_group, m.school_code, bool(m.complaint_officer)),
              STATUS.get(m.status, m.status) + ("" if m.following else " · เลิกติดตามบอทแล้ว")]
-    sections = [Section("สิทธิ์และสถานะ", tuple(lines)), Section("LINE user ID", (m.user_id,), note=True)]
+    who = [f"ตำแหน่ง: {m.position}"] if m.position else []
+    if m.display_name and m.display_name != name:
+        who.append(f"ชื่อใน LINE: {m.display_name}")
+    sections = ([Section("ผู้ใช้", tuple(who))] if who else []) + [Section("สิทธิ์และสถานะ", tuple(lines))]
+    target = actions.target_of(m, ctx.settings.admin_user_ids)
     buttons: list[Button] = []
     if m.user_id == ctx.inp.user_id:
         sections.append(Section("หมายเหตุ", ("นี่คือคุณเอง",), note=True))
-    elif m.user_id in ctx.settings.admin_user_ids:
-        sections.append(Section("หมายเหตุ", ("ผู้ดูแลระบบหลัก (LINE_ADMIN_USER_IDS)",), note=True))
+    elif target.configured_admin:
+        sections.append(Section("หมายเหตุ", (CONFIGURED_NOTE,), note=True))
     else:
-        buttons.append(_mem("เปลี่ยนสิทธิ์", f"เปลี่ยนสิทธิ์ {m.display_name}", o="role", u=m.user_id))
-        if m.role == policy.STAFF and m.status == "active":
+        if policy.allowed(ctx.actor, "members.set_role", target):
+            buttons.append(_mem("เปลี่ยนสิทธิ์", f"เปลี่ยนสิทธิ์ {name}", o="role", u=m.user_id))
+        if m.role == policy.STAFF and m.status == "active" and policy.allowed(ctx.actor, "members.set_officer", target):
             on = not m.complaint_officer
             buttons.append(_mem("ตั้งเป็นผู้รับเรื่อง" if on else "ยกเลิกผู้รับเรื่อง", None, o="off", u=m.user_id,
                                 v=int(on)))
-        if m.status != "removed":
-            buttons.append(_mem("นำออกจากสมาชิก", f"นำ {m.display_name} ออก", o="rm", u=m.user_id))
-    return Card(label=f"สมาชิก · {policy.ROLE_NAMES.get(m.role, m.role)}", title=m.display_name or "(ยังไม่ทราบชื่อ)",
-                sections=tuple(sections), buttons=tuple(buttons), alt_text=f"สมาชิก {m.display_name}",
+        if m.status != "removed" and policy.allowed(ctx.actor, "members.remove", target):
+            buttons.append(_mem("นำออกจากสมาชิก", f"นำ {name} ออก", o="rm", u=m.user_id))
+    return Card(label=f"สมาชิก · {policy.ROLE_NAMES.get(m.role, m.role)}", title=name,
+                sections=tuple(sections), buttons=tuple(buttons), alt_text=f"สมาชิก {name}",
                 footnote=f"รู้จักกับบอทตั้งแต่ {thai_date(m.created_at, time=False)}")
 
 
@@ -168,84 +195,78 @@ def _mem(label: str, display: str | None, **payload) -> Button:
     return Button(label, PostbackAction(postback.encode("mem", **payload), (display or label)[:60]))
 
 
-def _target(ctx: Ctx, payload: dict) -> Member:
-    m = members.get_member(ctx.session, str(payload.get("u", "")))
+def _target(ctx: Ctx, user_id: str, action: str) -> Member:
+    """The member an admin acts on, once the policy allows `action` on them (in this chat)."""
+    m = members.get_member(ctx.session, user_id)
     if m is None:
         raise UserFacingError(postback.EXPIRED)
-    if m.user_id == ctx.inp.user_id:
-        raise UserFacingError(NOT_ON_SELF)
-    if m.user_id in ctx.settings.admin_user_ids:
-        raise UserFacingError(NOT_ON_CONFIGURED)
+    policy.require(ctx, action, actions.target_of(m, ctx.settings.admin_user_ids))
     return m
 
 
 def on_postback(ctx: Ctx, payload: dict) -> Result:
-    """Admin buttons: o=list (page), role, off (officer flag), rm (remove); o=inv is the invite flow."""
+    """Admin buttons: o=list (page), role (start the role change), off (officer flag), rm (remove)."""
+    _admin(ctx, "members.view")
     op = payload.get("o")
-    if op == "inv":
-        return invites.on_postback(ctx, payload)
     if op == "list":
-        _admin(ctx, "members.view")
         return page(ctx, str(payload.get("f", "")), int(payload.get("p", 0)))
+    user_id = str(payload.get("u", ""))
     if op == "role":
-        _admin(ctx, "members.set_role")
-        return _role(ctx, _target(ctx, payload), payload)
+        m = _target(ctx, user_id, "members.set_role")
+        return ROLE_FLOW.begin(ctx, target=m.user_id)
     if op == "off":
-        _admin(ctx, "members.set_officer")
-        return _officer(ctx, _target(ctx, payload), bool(payload.get("v")))
+        return _officer(ctx, _target(ctx, user_id, "members.set_officer"), bool(payload.get("v")))
     if op == "rm":
-        _admin(ctx, "members.remove")
-        return _remove(ctx, _target(ctx, payload), payload.get("y") == 1)
+        return _remove(ctx, _target(ctx, user_id, "members.remove"), payload.get("y") == 1)
     raise UserFacingError(postback.EXPIRED)
 
 
-def _role(ctx: Ctx, m: Member, payload: dict) -> Result:
-    role, group, code = payload.get("r"), payload.get("g"), payload.get("c")
-    name = m.display_name or m.user_id
-    if role not in policy.ROLES:
-        return Result.text(f"เปลี่ยนสิทธิ์ของ {name} เป็นอะไรคะ 👇",
-                           [_mem(policy.ROLE_NAMES[r], None, o="role", u=m.user_id, r=r) for r in
-                            (policy.STAFF, policy.SCHOOL, policy.ADMIN, policy.GUEST)] + [directory.cancel_button()])
-    if role == policy.STAFF and not directory.find_group(ctx.content, str(group or "")):
-        return Result.text(f"{name} อยู่กลุ่มงานไหนคะ 👇", directory.group_buttons(ctx.content, lambda g: PostbackAction(
-            postback.encode("mem", o="role", u=m.user_id, r=role, g=g.id), g.name)))
-    if role == policy.SCHOOL and not schools.get(ctx.session, str(code or "")):
-        if not schools.count(ctx.session):
-            return Result.text(directory.NO_SCHOOLS)
-        state.start(ctx, SCHOOL_FLOW, "school", {"u": m.user_id})
-        return Result.text(f"พิมพ์ชื่อโรงเรียนของ {name} ได้เลยค่ะ เช่น \"บ้านควนขนุน\"", [directory.cancel_button()])
-    state.finish(ctx)
-    group, code = (group if role == policy.STAFF else None), (code if role == policy.SCHOOL else None)
-    if m.status == "active" and (m.role, m.work_group, m.school_code) == (role, group, code):
-        return Result.text(f"{name} เป็น {directory.place_text(ctx, role, group, code)} อยู่แล้วค่ะ")
-    members.set_role(ctx.session, m, role, ctx.now, ctx.inp.user_id, work_group=group, school_code=code)
-    place = directory.place_text(ctx, role, group, code)
-    return Result([TextReply(f"เปลี่ยนสิทธิ์ของ {name} เป็น {place} แล้วค่ะ ✅"), member_card(ctx, m)],
-                  pushes=[(m.user_id, [TextReply(ROLE_CHANGED.format(place=place))])] if m.following else [])
+# -- the role change: flow "memrole", the shared picker over all four roles -------------------------
+@dataclass
+class RoleData(picker.Place):
+    """An admin changing member `target`'s role."""
+
+    target: str = ""
 
 
-def on_school_text(ctx: Ctx, row, text: str) -> Result:
-    """The admin typed the school of the member whose role becomes "school"."""
-    state.advance(ctx, row, "school")
-    return directory.school_picker(ctx, text, lambda s: PostbackAction(
-        postback.encode("mem", o="role", u=row.data["u"], r=policy.SCHOOL, c=s.code), s.name), "เลือกโรงเรียนค่ะ 👇")
+def _target_name(ctx: Ctx, st: FlowState[RoleData]) -> str:
+    m = members.get_member(ctx.session, st.data.target)
+    return members.name_of(m) or "สมาชิก"
+
+
+def _role_set(ctx: Ctx, st: FlowState[RoleData], role: str, work_group: str | None, school_code: str | None) -> Result:
+    """The picker is done: change the role (`actions.set_role`) and show the card."""
+    m = _target(ctx, st.data.target, "members.set_role")
+    name = members.name_of(m) or "สมาชิก"
+    done = actions.set_role(ctx.session, ctx.actor, m, role, ctx.now, content=ctx.content,
+                            admin_ids=ctx.settings.admin_user_ids, work_group=work_group, school_code=school_code)
+    place = directory.place_text(ctx, role, work_group, school_code)
+    if not done.changed:
+        return st.end(Result.text(f"{name} เป็น {place} อยู่แล้วค่ะ"))
+    return st.end(Result([TextReply(f"เปลี่ยนสิทธิ์ของ {name} เป็น {place} แล้วค่ะ ✅"), member_card(ctx, m)],
+                         pushes=done.pushes()))
+
+
+ROLE_FLOW: Flow[RoleData] = Flow("memrole", RoleData, picker.steps(
+    _role_set, (policy.STAFF, policy.SCHOOL, policy.ADMIN, policy.GUEST),
+    lambda ctx, st: f"เปลี่ยนสิทธิ์ของ {_target_name(ctx, st)} เป็นอะไรคะ 👇",
+    ask_group=lambda ctx, st: f"{_target_name(ctx, st)} อยู่กลุ่มงานไหนคะ 👇",
+    ask_school=lambda ctx, st: f"พิมพ์ชื่อโรงเรียนของ {_target_name(ctx, st)} ได้เลยค่ะ เช่น \"บ้านควนขนุน\""),
+    first="role")
 
 
 def _officer(ctx: Ctx, m: Member, on: bool) -> Result:
-    name = m.display_name or m.user_id
-    if m.role != policy.STAFF or m.status != "active":
-        raise UserFacingError(f"{name} ไม่ได้เป็นบุคลากรสำนักงาน จึงเป็นผู้รับเรื่องร้องเรียนไม่ได้ค่ะ")
-    if bool(m.complaint_officer) == on:
+    name = members.name_of(m) or "สมาชิก"
+    done = actions.set_officer(ctx.session, ctx.actor, m, on, ctx.now, admin_ids=ctx.settings.admin_user_ids)
+    if not done.changed:
         return Result.text(f"{name} {'เป็น' if on else 'ไม่ได้เป็น'}{directory.OFFICER_NAME}อยู่แล้วค่ะ")
-    members.set_officer(ctx.session, m, on, ctx.now, ctx.inp.user_id)
-    done = f"ตั้ง {name} เป็น{directory.OFFICER_NAME}แล้วค่ะ ✅" if on else \
+    text = f"ตั้ง {name} เป็น{directory.OFFICER_NAME}แล้วค่ะ ✅" if on else \
         f"ยกเลิก{directory.OFFICER_NAME}ของ {name} แล้วค่ะ ✅"
-    return Result([TextReply(done), member_card(ctx, m)],
-                  pushes=[(m.user_id, [TextReply(OFFICER_ON if on else OFFICER_OFF)])] if m.following else [])
+    return Result([TextReply(text), member_card(ctx, m)], pushes=done.pushes())
 
 
 def _remove(ctx: Ctx, m: Member, confirmed: bool) -> Result:
-    name = m.display_name or m.user_id
+    name = members.name_of(m) or "สมาชิก"
     if m.status == "removed":
         return Result.text(f"{name} ถูกนำออกจากสมาชิกไปแล้วค่ะ")
     if not confirmed:
@@ -253,7 +274,7 @@ def _remove(ctx: Ctx, m: Member, confirmed: bool) -> Result:
                            "ออกจากสมาชิกไหมคะ สิทธิ์จะกลับเป็นผู้ใช้ทั่วไป",
                            [_mem("ยืนยันนำออก", f"ยืนยันนำ {name} ออก", o="rm", u=m.user_id, y=1),
                             directory.cancel_button()])
-    members.remove_member(ctx.session, m, ctx.now, ctx.inp.user_id)
+    actions.remove(ctx.session, ctx.actor, m, ctx.now, admin_ids=ctx.settings.admin_user_ids)
     return Result.text(f"นำ {name} ออกจากสมาชิกแล้วค่ะ ✅ (ถ้านำออกผิดคน กด \"เปลี่ยนสิทธิ์\" ที่การ์ดของเขาได้ค่ะ)")
 
 
@@ -273,13 +294,13 @@ def on_unfollow(ctx: Ctx) -> None:
     return None
 
 
-COMMANDS = {
-    "ฉันคือใคร": profile, "โปรไฟล์": profile, "ข้อมูลของฉัน": profile, "สิทธิ์ของฉัน": profile,
-    "สมาชิก": list_members, "รายชื่อสมาชิก": list_members,
-    **{word: find_for("members.set_role", word) for word in ("ตั้งสิทธิ์", "เปลี่ยนสิทธิ์")},
-    **{word: find_for("members.remove", word) for word in ("ลบสมาชิก", "นำออกจากสมาชิก")},
-    **directory.COMMANDS, **invites.COMMANDS,
-}
+COMMANDS = [
+    Command(("ฉันคือใคร", "โปรไฟล์", "ข้อมูลของฉัน", "สิทธิ์ของฉัน"), profile),
+    Command(("สมาชิก", "รายชื่อสมาชิก"), list_members, args=tuple(FILTERS), bare_in_group=False),
+    Command(("ตั้งสิทธิ์", "เปลี่ยนสิทธิ์"), find_for("members.set_role", "ตั้งสิทธิ์")),
+    Command(("ลบสมาชิก", "นำออกจากสมาชิก"), find_for("members.remove", "ลบสมาชิก")),
+    *directory.COMMANDS, *invites.COMMANDS,
+]
 POSTBACKS = {"mem": on_postback}
-FLOWS = {SCHOOL_FLOW: on_school_text, **invites.FLOWS}
+FLOWS = (ROLE_FLOW, invites.FLOW)
 EVENTS = {"follow": on_follow, "unfollow": on_unfollow}
