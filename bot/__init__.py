@@ -1,4 +1,7 @@
-"""The app factory: the one place the bot is built (config, storage, content, LINE client, scheduler)."""
+"""The app factory: the one place the bot is built (config, storage, content, LINE client, scheduler).
+
+Building the app runs the release step (`bot.release`: migrations and content sync) under the boot lock,
+so any number of workers may start at once."""
 from __future__ import annotations
 
 import logging
@@ -9,10 +12,10 @@ from flask import Flask
 
 import scheduler
 import storage
-from bot import cli, config, webhook
+from bot import cli, config, release, webhook
 from bot.runtime import BotRuntime
 from bot.send import OfflineLineApi, SdkLineApi, Sender
-from content.loader import load_content, sync_content
+from content.loader import load_content
 from content.search import SearchIndex
 from handlers.core.types import Settings
 
@@ -28,9 +31,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     store = storage.init_app(app)
     content = load_content(Path(app.config["CONTENT_DIR"])) if app.config["CONTENT_DIR"] else load_content()
-    if app.config["LOAD_CONTENT"]:
-        with store.Session.begin() as session:
-            sync_content(session, content)
+    app.extensions["release"] = release.run(store, content, migrate=app.config["AUTO_MIGRATE"],
+                                            sync=app.config["LOAD_CONTENT"])  # once, under the boot lock
     token = app.config["LINE_CHANNEL_ACCESS_TOKEN"]
     api = (SdkLineApi(app.config["LINE_API_BASE_URL"], token, app.config["LINE_API_DATA_URL"]) if token
            else OfflineLineApi())

@@ -35,7 +35,7 @@ def thai_day(day: date) -> str:
 def add_day(day: date, name: str) -> str:
     """Make `day` a day off named `name`; returns what to print."""
     with get_storage().Session.begin() as session:
-        holidays.set_day(session, day, True, name, cli_actor(), datetime.now(timezone.utc))
+        holidays.set_day(session, day, True, name, cli_actor().user_id, datetime.now(timezone.utc))
     return f"{thai_day(day)} is now a day off: {name}"
 
 
@@ -47,7 +47,7 @@ def remove_day(day: date) -> str:
             holidays.clear_day(session, day)
             return f"{thai_day(day)}: the added day off is removed"
         if day in public_holidays(day.year):
-            holidays.set_day(session, day, False, public_holidays(day.year)[day], cli_actor(),
+            holidays.set_day(session, day, False, public_holidays(day.year)[day], cli_actor().user_id,
                              datetime.now(timezone.utc))
             return f"{thai_day(day)} ({public_holidays(day.year)[day]}) is now a working day for the office"
     return f"{thai_day(day)} is not a day off; nothing to remove"

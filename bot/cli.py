@@ -9,8 +9,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import scheduler
-from bot import admin_cli, calendar_cli, console, richmenu
-from content.loader import load_content, sync_content
+from bot import admin_cli, calendar_cli, console, release, richmenu
+from content.loader import load_content
 from handlers.core.thaidate import thai_date
 from storage import get_storage, queries
 
@@ -32,14 +32,21 @@ def chat_command(group_id: str | None, user_id: str | None) -> None:
     console.run(app.extensions["bot"], group_id=group_id, user_id=user_id, start_jobs=start_jobs)
 
 
-@click.command("sync-content", help="Validate content/*.yaml and load it into the database.")
+@click.command("release", help="The release step: migrate the database to head and sync content/*.yaml "
+                              "(once per deployment, before the workers start).")
+@with_appcontext
+def release_command() -> None:
+    boot = current_app.extensions["release"]  # building the app ran it already, unless switched off
+    done = boot.migrated and boot.content is not None
+    click.echo(boot if done else release.run(get_storage(), current_app.extensions["bot"].content))
+
+
+@click.command("sync-content", help="Validate content/*.yaml and load it into the database (items gone "
+                                   "from it are retired, not deleted).")
 @with_appcontext
 def sync_content_command() -> None:
     load_content.cache_clear()
-    with get_storage().Session.begin() as session:
-        report = sync_content(session, load_content())
-    click.echo(f"inserted {report.inserted}, updated {report.updated}, deleted {report.deleted}, "
-               f"unchanged {report.unchanged}")
+    click.echo(release.run(get_storage(), load_content(), migrate=False).content)
 
 
 @click.command("unanswered", help="The most frequent questions the bot could not answer.")
@@ -56,6 +63,6 @@ def unanswered_command(days: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the bot's commands on `app` (admin commands live in `bot.admin_cli`)."""
-    for cmd in (chat_command, sync_content_command, unanswered_command, *admin_cli.COMMANDS, *calendar_cli.COMMANDS,
-                richmenu.richmenu_cli):
+    for cmd in (chat_command, release_command, sync_content_command, unanswered_command, *admin_cli.COMMANDS,
+                *calendar_cli.COMMANDS, richmenu.richmenu_cli):
         app.cli.add_command(cmd)

@@ -2,7 +2,8 @@
 
 `load_content()` returns a `Content` tree or raises `ContentError` naming the file and item at fault.
 `sync_content(session, content)` upserts one `ContentItem` row per item (by stable key and content hash):
-running it twice changes nothing; a changed file updates rows in place; removed items are deleted.
+running it twice changes nothing; a changed file updates rows in place; a removed item's row is retired
+(`retired_at` set, never deleted: evidence and history point at it) and restored if the item comes back.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from content.model import (Content, Criterion, Group, Indicator, PmqaCategory, PmqaItem, Reference,
                            SourceRef, Standard, Text)
-from storage.models import ContentItem
+from storage.models import ContentItem, utcnow
 
 CONTENT_DIR = Path(__file__).parent
 SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt):(?P<first>\d+)-(?P<last>\d+)$")
@@ -29,8 +31,6 @@ REFERENCE_FILES = {
     "strategy5": "strategy5.yaml",
     "process": "process.yaml",
 }
-KIND_DEPTH = {"standard": 0, "reference": 0, "indicator": 1, "criterion": 2, "pmqa_category": 3,
-              "pmqa_item": 4}
 _WS = re.compile(r"[ \t\u00a0]+")
 
 
@@ -274,18 +274,35 @@ def _hash(row: Row) -> str:
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What `sync_content` did: counts of rows inserted, updated, deleted and left unchanged."""
+    """What `sync_content` did, in rows: inserted, updated, retired (gone from the YAML), restored (back in
+    the YAML after being retired) and unchanged."""
 
     inserted: int
     updated: int
-    deleted: int
+    retired: int
+    restored: int
     unchanged: int
 
+    @property
+    def changed(self) -> bool:
+        """Whether any row was written."""
+        return bool(self.inserted or self.updated or self.retired or self.restored)
 
-def sync_content(session: Session, content: Content) -> SyncReport:
-    """Upsert `content` into `content_items` within the caller's transaction (flushes, never commits)."""
+    def __str__(self) -> str:
+        return (f"inserted {self.inserted}, updated {self.updated}, retired {self.retired}, "
+                f"restored {self.restored}, unchanged {self.unchanged}")
+
+
+def sync_content(session: Session, content: Content, now: datetime | None = None) -> SyncReport:
+    """Upsert `content` into `content_items` within the caller's transaction (flushes, never commits).
+
+    Rows are never deleted: an item no longer in `content` gets `retired_at = now` (UTC, default the
+    current time), and a retired item that is back gets `retired_at = None` (counted as restored).
+    Concurrent callers on one database must hold `storage.bootlock.boot_lock`.
+    """
+    now = now or utcnow()
     existing = {item.key: item for item in session.scalars(select(ContentItem))}
-    inserted = updated = unchanged = 0
+    inserted = updated = restored = unchanged = 0
     seen = set()
     for r in iter_rows(content):
         seen.add(r.key)
@@ -296,17 +313,24 @@ def sync_content(session: Session, content: Content) -> SyncReport:
                                     title=r.title, position=r.position, source=r.source, gap=r.gap,
                                     payload=r.payload, content_hash=digest))
             inserted += 1
-            session.flush()
-        elif item.content_hash != digest:
+            session.flush()  # parents before children (the parent_key foreign key)
+            continue
+        changed = item.content_hash != digest
+        if changed:
             item.kind, item.parent_key, item.code, item.title = r.kind, r.parent_key, r.code, r.title
             item.position, item.source, item.gap, item.payload = r.position, r.source, r.gap, r.payload
             item.content_hash = digest
+        if item.retired_at is not None:
+            item.retired_at = None
+            restored += 1
+        elif changed:
             updated += 1
         else:
             unchanged += 1
-    stale = [item for key, item in existing.items() if key not in seen]
-    for item in sorted(stale, key=lambda it: KIND_DEPTH.get(it.kind, 0), reverse=True):  # children first
-        session.delete(item)
-        session.flush()
+    retired = 0
+    for key, item in existing.items():
+        if key not in seen and item.retired_at is None:
+            item.retired_at = now
+            retired += 1
     session.flush()
-    return SyncReport(inserted, updated, len(stale), unchanged)
+    return SyncReport(inserted, updated, retired, restored, unchanged)

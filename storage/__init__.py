@@ -14,6 +14,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.bootlock import boot_lock
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,9 @@ def alembic_config(url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run Alembic migrations up to `revision` on `engine` (idempotent; safe on every start)."""
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Run Alembic migrations up to `revision` on `engine`; returns the revisions (before, after), None
+    for an empty database. Idempotent, but not safe to race: concurrent callers hold `boot_lock(engine)`."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start chatter; we log what changed
     with engine.begin() as conn:
@@ -70,6 +73,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         after = MigrationContext.configure(conn).get_current_revision()
     if before != after:
         log.info("database migrated from %s to %s", before or "empty", after)
+    return before, after
 
 
 def get_storage(app: Flask | None = None) -> Storage:
@@ -84,15 +88,15 @@ def ping(storage: Storage) -> None:
 
 
 def init_app(app: Flask) -> Storage:
-    """Create the engine and sessionmaker for `app`, migrate if `AUTO_MIGRATE`, register `flask db`."""
+    """Create the engine and sessionmaker for `app` (no connection yet) and register `flask db`.
+
+    Migrating is the release step's job (`bot.release`), under the boot lock."""
     url = make_url(normalize_url(app.config["DATABASE_URL"]))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # e.g. a fresh clone's instance/
     engine = make_engine(url.render_as_string(hide_password=False))
     storage = Storage(engine, sessionmaker(engine, expire_on_commit=False))
     app.extensions["storage"] = storage
-    if app.config.get("AUTO_MIGRATE", True):
-        upgrade(engine)
     app.cli.add_command(db_cli)
     return storage
 
@@ -102,9 +106,12 @@ def db_cli() -> None:
     pass
 
 
-@db_cli.command("upgrade", help="Apply migrations up to REVISION (default: head).")
+@db_cli.command("upgrade", help="Apply migrations up to REVISION (default: head); `flask release` also "
+                                "syncs the content.")
 @with_appcontext
 @click.argument("revision", default="head")
 def upgrade_command(revision: str) -> None:
-    upgrade(get_storage().engine, revision)
+    engine = get_storage().engine
+    with boot_lock(engine):
+        upgrade(engine, revision)
     click.echo(f"database at {revision}")

@@ -72,7 +72,9 @@ class ContentItem(Base):
     """One curated content item (standard, indicator, criterion, PMQA category/item, rubric, …).
 
     `key` is stable across reloads (e.g. ``criterion:1.1.4``); `content_hash` lets the loader update only
-    what changed. `payload` holds the item's curated fields as in `content/*.yaml`.
+    what changed. `payload` holds the item's curated fields as in `content/*.yaml`. Rows are never
+    deleted (evidence and history point at them): an item gone from the YAML gets `retired_at` (UTC), and
+    every reader must skip retired rows (`ContentItem.live()`).
     """
 
     __tablename__ = "content_items"
@@ -88,9 +90,15 @@ class ContentItem(Base):
     payload: Mapped[dict[str, Any]]
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    retired_at: Mapped[datetime | None]
+
+    @classmethod
+    def live(cls):
+        """The WHERE clause of rows still in the curated content: ``select(ContentItem).where(ContentItem.live())``."""
+        return cls.retired_at.is_(None)
 
     def __repr__(self) -> str:
-        return f"ContentItem({self.key!r})"
+        return f"ContentItem({self.key!r}{', retired' if self.retired_at else ''})"
 
 
 class UnansweredQuery(Base):

@@ -1,6 +1,7 @@
 """The curated content matches the seeds, every item says where it comes from, loading is idempotent."""
 import re
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -107,22 +108,61 @@ def test_loading_twice_changes_nothing_and_a_changed_file_updates_in_place(tmp_p
         first = sync_content(session, load_content(copy))
     with Session(engine) as session, session.begin():
         second = sync_content(session, load_content(copy))
-    assert first.inserted > 90 and (second.inserted, second.updated, second.deleted) == (0, 0, 0)
+    assert first.inserted > 90 and (second.inserted, second.updated, second.retired) == (0, 0, 0)
+    assert second.unchanged == first.inserted
 
     path = copy / "standards" / "2.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["indicators"][0]["criteria"][0]["measure"] = "ตัวชี้วัดที่แก้ไขแล้ว"
-    del data["indicators"][1]  # indicator 2.2 and its criterion go away
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     load_content.cache_clear()
     with Session(engine) as session, session.begin():
         third = sync_content(session, load_content(copy))
         row = session.get(ContentItem, "criterion:2.1.1")
-        assert row.payload["measure"]["display"] == "ตัวชี้วัดที่แก้ไขแล้ว"
-        assert session.get(ContentItem, "indicator:2.2") is None
-        assert session.scalars(select(ContentItem.key).where(ContentItem.key == "criterion:2.2.1")).first() is None
-    assert (third.updated, third.deleted) == (1, 2)
+        assert row.payload["measure"]["display"] == "ตัวชี้วัดที่แก้ไขแล้ว" and row.retired_at is None
+    assert (third.inserted, third.updated, third.retired, third.restored) == (0, 1, 0, 0)
     load_content.cache_clear()
+
+
+def _live_keys(session: Session) -> set[str]:
+    return set(session.scalars(select(ContentItem.key).where(ContentItem.live())))
+
+
+def test_an_item_gone_from_the_yaml_is_retired_not_deleted_and_restored_when_it_comes_back(tmp_path):
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    engine = _database(tmp_path)
+    with Session(engine) as session, session.begin():
+        sync_content(session, load_content(copy))
+        everything = _live_keys(session)
+    assert {"indicator:2.2", "criterion:2.2.1"} <= everything
+
+    path = copy / "standards" / "2.yaml"
+    original = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(original)
+    del data["indicators"][1]  # indicator 2.2 and its criterion go away
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    load_content.cache_clear()
+    when = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
+    with Session(engine) as session, session.begin():
+        gone = sync_content(session, load_content(copy), now=when)
+    with Session(engine) as session, session.begin():
+        assert session.get(ContentItem, "indicator:2.2").retired_at == when  # the row stays, marked
+        assert session.get(ContentItem, "criterion:2.2.1").retired_at == when
+        assert _live_keys(session) == everything - {"indicator:2.2", "criterion:2.2.1"}
+        again = sync_content(session, load_content(copy))  # retiring is done once
+    assert (gone.inserted, gone.updated, gone.retired, gone.restored) == (0, 0, 2, 0)
+    assert (again.retired, again.restored, again.unchanged) == (0, 0, len(everything) - 2)
+
+    path.write_text(original, encoding="utf-8")
+    load_content.cache_clear()
+    with Session(engine) as session, session.begin():
+        back = sync_content(session, load_content(copy))
+        assert session.get(ContentItem, "indicator:2.2").retired_at is None
+        assert _live_keys(session) == everything
+    assert (back.inserted, back.updated, back.retired, back.restored) == (0, 0, 0, 2)
+    load_content.cache_clear()
+    engine.dispose()
 
 
 @pytest.mark.parametrize("mutate, message", [

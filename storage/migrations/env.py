@@ -1,15 +1,14 @@
 """Alembic environment: targets `storage.models.Base.metadata`; takes a connection from `storage.upgrade`.
 
-On PostgreSQL an advisory lock serialises concurrent upgrades (several web workers starting at once).
+Concurrent upgrades (several web workers starting at once) are serialised outside, by `storage.bootlock`.
 """
 from alembic import context
-from sqlalchemy import engine_from_config, pool, text
+from sqlalchemy import engine_from_config, pool
 
 from storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-MIGRATION_LOCK_ID = 72_557_001  # any constant shared by all our processes
 
 
 def _drop_empty(context_, revision, directives):
@@ -26,8 +25,6 @@ def _run(connection) -> None:
         process_revision_directives=_drop_empty,
         compare_type=True,
     )
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_ID})
     with context.begin_transaction():
         context.run_migrations()
 
