@@ -1,4 +1,4 @@
-"""`flask` commands for admins: members, schools, invite codes, audit log.
+"""`flask` commands for admins: members, schools, invite codes, audit log, the outbox.
 
 Each command is a thin click wrapper (inside the app context) around a plain function that takes a
 session and returns what to print; the functions raise `ValueError` with an English message for bad
@@ -24,7 +24,7 @@ from handlers import directory
 from handlers.members import OFFICER_OFF, OFFICER_ON, ROLE_CHANGED
 from handlers.types import Result, TextReply
 from handlers.thaidate import thai_date
-from storage import members, registrations, schools
+from storage import members, outbox, registrations, schools
 from storage.models import Member
 
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
@@ -250,4 +250,24 @@ def audit_command(limit: int) -> None:
     click.echo("\n".join(_run(audit_lines, limit)))
 
 
-COMMANDS: list[click.Command] = [members_cli, schools_cli, invites_cli, audit_command]
+@click.group("outbox", help="What waits to be sent to LINE.")
+def outbox_cli() -> None:
+    pass
+
+
+@outbox_cli.command("status", help="Outbox rows per status (held: waiting for LINE's monthly quota).")
+@with_appcontext
+def outbox_status_command() -> None:
+    counts = _run(outbox.status_counts)
+    click.echo(", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "the outbox is empty")
+
+
+@outbox_cli.command("release-held", help="Send the rows held for LINE's monthly quota again (after the "
+                                         "quota was raised or bought); the deliver-outbox job sends them.")
+@with_appcontext
+def outbox_release_held_command() -> None:
+    released = _run(outbox.release_held, _now())
+    click.echo(f"released {len(released)} held row(s)")
+
+
+COMMANDS: list[click.Command] = [members_cli, schools_cli, invites_cli, audit_command, outbox_cli]
