@@ -142,14 +142,19 @@ def deliver_due(runtime: Any, now: datetime, worker: str | None = None, limit: i
         rows = outbox.claim(session, worker, now, limit, ids)
     started = time.monotonic()
     throttled: dict[str, datetime] = {}  # kind -> when its limiter window reopens
+    turns: dict[str, int] = {}  # kind -> requests taken from its limiter and not yet used
     later: list[OutboxMessage] = []  # rows of a throttled kind, given back at the end
     for i, row in enumerate(rows):
         if i and time.monotonic() - started > SEND_BUDGET:
             _give_back(runtime, rows[i:], worker, None, report)
             break
-        if row.kind in throttled or not _take_turn(runtime, row.kind, now, started, throttled):
+        if not turns.get(row.kind) and row.kind not in throttled:
+            wanted = ratelimit.batch_size(row.kind, sum(1 for r in rows[i:] if r.kind == row.kind))
+            turns[row.kind] = _take_turns(runtime, row.kind, wanted, now, started, throttled)
+        if row.kind in throttled:
             later.append(row)
             continue
+        turns[row.kind] -= 1
         result = attempt(runtime, row)
         if result.outcome == "quota":
             _hold(runtime, row, later + rows[i + 1:], worker, now, result, report)
@@ -164,19 +169,24 @@ def deliver_due(runtime: Any, now: datetime, worker: str | None = None, limit: i
     return report
 
 
-def _take_turn(runtime: Any, kind: str, now: datetime, started: float, throttled: dict[str, datetime]) -> bool:
-    """A turn from `kind`'s rate limiter, waiting briefly for a full window; False (and `kind` noted in
-    `throttled` with when it reopens) when the wait would be too long. The limiter's clock is the run's
-    `now` plus the real time the run has taken."""
+def _take_turns(runtime: Any, kind: str, wanted: int, now: datetime, started: float,
+                throttled: dict[str, datetime]) -> int:
+    """Take `wanted` requests (or, if the window has less room, one) from `kind`'s rate limiter, waiting
+    briefly for a full window; returns how many were taken. 0 (and `kind` noted in `throttled` with
+    when it reopens) when the wait would be too long. The limiter's clock is the run's `now` plus the
+    real time the run has taken."""
     while True:
         at = now + timedelta(seconds=time.monotonic() - started)
-        wait = ratelimit.acquire(runtime.storage.Session, kind, at)
+        wait = ratelimit.acquire(runtime.storage.Session, kind, at, n=wanted)
         if not wait:
-            return True
+            return wanted
+        if wanted > 1:
+            wanted = 1
+            continue
         if wait > MAX_LIMIT_WAIT or time.monotonic() - started + wait > SEND_BUDGET:
             throttled[kind] = at + timedelta(seconds=wait)
             log.info("outbox: %s rate limit reached; %s rows wait %.1f s", kind, kind, wait)
-            return False
+            return 0
         time.sleep(wait)
 
 

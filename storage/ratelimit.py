@@ -39,45 +39,60 @@ LIMITS: dict[str, tuple[int, float]] = {
 
 
 def acquire(Session: sessionmaker, endpoint: str, now: datetime,
-            limits: dict[str, tuple[int, float]] | None = None) -> float:
-    """Take one request of `endpoint`'s allowance at `now` (UTC) in a transaction of its own.
+            limits: dict[str, tuple[int, float]] | None = None, n: int = 1) -> float:
+    """Take `n` requests (all or none) of `endpoint`'s allowance at `now` (UTC) in a transaction of its own.
 
-    Returns 0.0 when the request may be sent now, else the seconds until the current window ends (when
-    asking again can succeed); never sends anything. `limits` defaults to `LIMITS`. A clock that went
-    back (`now` before the stored window start) opens a new window at `now`. Raises database errors only.
+    Returns 0.0 when the `n` requests may be sent now, else the seconds until the current window ends
+    (when asking again can succeed; with `n` > 1, asking for fewer may succeed sooner); never sends
+    anything. Taking several at once saves a transaction per request (about 10 ms on SQLite); a
+    taken request that is not sent is simply lost for that window. `limits` defaults to `LIMITS`. Workers' clocks
+    differ a little (each run counts from its own start), so a `now` slightly before the window's start
+    still counts in that window; one more than a period before it (a clock set back) opens a new
+    window at `now`. Raises database errors only.
     """
     limits = LIMITS if limits is None else limits
     if endpoint not in limits:
         return 0.0
     cap, period = limits[endpoint]
+    if not 1 <= n <= cap:
+        raise ValueError(f"n must be 1..{cap} for {endpoint}")
     span = timedelta(seconds=period)
     for _ in range(5):  # lost races (a window opened, a row inserted by someone else) look again
         with Session.begin() as session:
             row = RateLimit.endpoint == endpoint
             took = session.execute(
-                update(RateLimit).where(row, RateLimit.window_start <= now, RateLimit.window_start > now - span,
-                                        RateLimit.count < cap)
-                .values(count=RateLimit.count + 1).execution_options(synchronize_session=False)).rowcount
+                update(RateLimit).where(row, RateLimit.window_start > now - span,
+                                        RateLimit.window_start <= now + span, RateLimit.count + n <= cap)
+                .values(count=RateLimit.count + n).execution_options(synchronize_session=False)).rowcount
             if took == 1:
                 return 0.0
             opened = session.execute(
-                update(RateLimit).where(row, or_(RateLimit.window_start <= now - span, RateLimit.window_start > now))
-                .values(window_start=now, count=1).execution_options(synchronize_session=False)).rowcount
+                update(RateLimit).where(row, or_(RateLimit.window_start <= now - span,
+                                                 RateLimit.window_start > now + span))
+                .values(window_start=now, count=n).execution_options(synchronize_session=False)).rowcount
             if opened == 1:
                 return 0.0
             current = session.execute(select(RateLimit.window_start, RateLimit.count).where(row)).first()
             if current is None:
                 try:
                     with session.begin_nested():
-                        session.add(RateLimit(endpoint=endpoint, window_start=now, count=1))
+                        session.add(RateLimit(endpoint=endpoint, window_start=now, count=n))
                     return 0.0
                 except IntegrityError:
                     continue
             start, count = current
-            if count >= cap and now - span < start <= now:
+            if count + n > cap and now - span < start <= now + span:
                 return max((start + span - now).total_seconds(), 0.001)
         # the window changed between our statements: try again
     return 0.01
+
+
+def batch_size(endpoint: str, wanted: int, limits: dict[str, tuple[int, float]] | None = None) -> int:
+    """How many of `wanted` requests to take at once for `endpoint`: at most 1% of its window (so a
+    run that stops early wastes little) and at most 20; at least 1."""
+    limits = LIMITS if limits is None else limits
+    cap = limits.get(endpoint, (100, 1.0))[0]
+    return max(1, min(wanted, cap // 100, 20))
 
 
 def usage(Session: sessionmaker, endpoint: str) -> tuple[datetime, int] | None:
