@@ -1,8 +1,8 @@
-"""`flask` commands for admins: members, schools, invite codes, audit log.
+"""`flask` commands for admins: members, schools, invite codes, audit log, the outbox.
 
 Each command is a thin click wrapper (inside the app context) around a plain function that takes a
 session and returns what to print; the functions raise `ValueError` with an English message for bad
-input, shown as a click error. Member and invite changes are `handlers.members.actions`, the same code
+input, shown as a click error. Member and invite changes are `handlers.members.manage.actions`, the same code
 the chat uses, acting as the CLI's actor (`cli_actor`): a system admin ``cli:<OS user>`` — whoever has a
 shell on the server is trusted as an admin — but not a configured admin, so the policy refuses to demote
 or remove a configured admin (`LINE_ADMIN_USER_IDS`) here as in chat; a refusal is a click error.
@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from bot.runtime import BotRuntime
 from content.model import Content
 from handlers.core.types import Actor, Result, UserFacingError
-from handlers.members import actions, directory
+from handlers.members.manage import actions, directory
 from handlers.core.thaidate import thai_date
-from storage import members, registrations, schools
+from storage import members, outbox, registrations, schools
 from storage.models import Member
 
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
@@ -92,7 +92,7 @@ def _school_code(session: Session, code: str | None) -> str:
 def set_role(session: Session, content: Content, user_id: str, role: str, now: datetime, group: str | None = None,
              school: str | None = None, admin_ids: frozenset[str] = frozenset()) -> str:
     """Give `user_id` `role` (staff needs `group`, school needs `school`); the member is created if the
-    bot has not seen them yet. `handlers.members.actions.set_role`: audited as member.set_role, the
+    bot has not seen them yet. `handlers.members.manage.actions.set_role`: audited as member.set_role, the
     member told through the outbox; refused on a configured admin (in `admin_ids`)."""
     if role not in members.ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of: {', '.join(members.ROLES)}")
@@ -258,4 +258,24 @@ def audit_command(limit: int) -> None:
     click.echo("\n".join(_run(audit_lines, limit)))
 
 
-COMMANDS: list[click.Command] = [members_cli, schools_cli, invites_cli, audit_command]
+@click.group("outbox", help="What waits to be sent to LINE.")
+def outbox_cli() -> None:
+    pass
+
+
+@outbox_cli.command("status", help="Outbox rows per status (held: waiting for LINE's monthly quota).")
+@with_appcontext
+def outbox_status_command() -> None:
+    counts = _run(outbox.status_counts)
+    click.echo(", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "the outbox is empty")
+
+
+@outbox_cli.command("release-held", help="Send the rows held for LINE's monthly quota again (after the "
+                                         "quota was raised or bought); the deliver-outbox job sends them.")
+@with_appcontext
+def outbox_release_held_command() -> None:
+    released = _run(outbox.release_held, _now())
+    click.echo(f"released {len(released)} held row(s)")
+
+
+COMMANDS: list[click.Command] = [members_cli, schools_cli, invites_cli, audit_command, outbox_cli]

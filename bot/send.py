@@ -118,6 +118,17 @@ class SdkLineApi:
         got = self._ask("usage", lambda: self._api.get_message_quota_consumption(_request_timeout=INFO_TIMEOUT))
         return got.total_usage if got else None
 
+    def message_quota(self) -> tuple[int | None, int] | None:
+        """This month's `(limit, used)` in messages (`limit` None: no limit), from
+        `GET /v2/bot/message/quota` and `/quota/consumption`; None if LINE did not answer both."""
+        quota = self._ask("quota", lambda: self._api.get_message_quota(_request_timeout=INFO_TIMEOUT))
+        if quota is None:
+            return None
+        used = self._ask("usage", lambda: self._api.get_message_quota_consumption(_request_timeout=INFO_TIMEOUT))
+        if used is None:
+            return None
+        return (quota.value if quota.type == "limited" else None), int(used.total_usage or 0)
+
     def group_member_count(self, chat_id: str) -> int | None:
         call = (self._api.get_room_member_count if chat_id.startswith("R") else self._api.get_group_member_count)
         got = self._ask("member count", lambda: call(chat_id, _request_timeout=INFO_TIMEOUT))
@@ -152,6 +163,9 @@ class OfflineLineApi:
         return None
 
     def usage(self) -> int | None:
+        return None
+
+    def message_quota(self) -> tuple[int | None, int] | None:
         return None
 
     def group_member_count(self, chat_id: str) -> int | None:
@@ -197,6 +211,12 @@ def describe_error(exc: ApiException) -> dict[str, Any]:
     return {"status": exc.status, "request_id": headers.get("x-line-request-id"),
             "message": body.get("message") if isinstance(body, dict) else None,
             "details": body.get("details") if isinstance(body, dict) else None}
+
+
+def is_monthly_limit(err: dict[str, Any]) -> bool:
+    """True for LINE's 429 that means the monthly message quota is used up ("You have reached your
+    monthly limit."), as opposed to a rate or concurrency limit; `err` is `describe_error`'s dict."""
+    return err["status"] == 429 and "monthly limit" in " ".join(str(err.get("message") or "").lower().split())
 
 
 def _is_bad_reply_token(err: dict[str, Any]) -> bool:

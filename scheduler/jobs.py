@@ -8,13 +8,18 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from bot import announce
-from bot.delivery import deliver_due
+from bot.delivery import check_quota, deliver_due
 from storage import broadcasts, outbox, queries
 
 
 def deliver_outbox(runtime: Any, now: datetime) -> str:
     """Send what is due in the outbox (pushes, multicasts, broadcasts)."""
     return str(deliver_due(runtime, now))
+
+
+def check_line_quota(runtime: Any, now: datetime) -> str:
+    """While outbox rows are held for LINE's monthly quota, ask LINE what is left and release what fits."""
+    return check_quota(runtime, now)
 
 
 def prune_processed_events(runtime: Any, now: datetime) -> str:
@@ -63,12 +68,14 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "send-broadcasts": send_broadcasts,
     "report-broadcasts": report_broadcasts,
     "deliver-outbox": deliver_outbox,
+    "check-quota": check_line_quota,
     "prune-events": prune_processed_events,
     "prune-outbox": prune_outbox,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
     "deliver-outbox": {"trigger": "interval", "seconds": 3},
+    "check-quota": {"trigger": "interval", "minutes": 10},
     "send-broadcasts": {"trigger": "interval", "seconds": 30},
     "report-broadcasts": {"trigger": "interval", "seconds": 30},
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},

@@ -24,6 +24,7 @@ from storage.models import Broadcast, BroadcastRecipient, ChatGroup, Member, Out
 KINDS = ("all_staff", "all_schools", "work_groups", "chat_groups", "followers")
 STAFF_ROLES = ("staff", "admin")
 FINAL = ("sent", "failed", "dead")
+WAITING = ("pending", "sending", "held")  # outbox statuses still on their way
 
 
 def origin(broadcast_id: int, reminder: bool = False) -> str:
@@ -224,16 +225,16 @@ def start_sending(session: Session, bc: Broadcast, messages: list[dict[str, Any]
 
 
 def totals(session: Session, tag: str) -> dict[str, int]:
-    """Outbox rows of origin `tag` by status (pending, sending, sent, failed, dead), with "rows" and the
-    "cost" of those sent."""
-    out = {s: 0 for s in ("pending", "sending") + FINAL}
+    """Outbox rows of origin `tag` by status (pending, sending, held, sent, failed, dead), with "rows" and
+    the "cost" of those sent. Held rows (waiting for the monthly quota) are not final."""
+    out = {s: 0 for s in WAITING + FINAL}
     out["cost"] = 0
     for status, n, cost in session.execute(select(OutboxMessage.status, func.count(), func.sum(OutboxMessage.cost))
                                            .where(OutboxMessage.origin == tag).group_by(OutboxMessage.status)):
         out[status] = n
         if status == "sent":
             out["cost"] = int(cost or 0)
-    out["rows"] = sum(out[s] for s in ("pending", "sending") + FINAL)
+    out["rows"] = sum(out[s] for s in WAITING + FINAL)
     return out
 
 
@@ -241,7 +242,7 @@ def finish_if_done(session: Session, bc: Broadcast, now: datetime) -> dict[str, 
     """When every outbox row of `bc` is final: mark it "sent" (once, compare-and-set), store the report
     (row counts and the cost actually used) and return it; otherwise None."""
     got = totals(session, origin(bc.id))
-    if got["pending"] or got["sending"]:
+    if any(got[s] for s in WAITING):
         return None
     row = claim(session, bc.id, "sending", "sent")
     if row is None:

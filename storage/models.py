@@ -123,7 +123,10 @@ class OutboxMessage(Base):
     transaction as the change that caused it and sent by the delivery job (`bot.delivery`).
 
     `retry_key` is the stable `X-Line-Retry-Key` of every attempt, so LINE accepts the request at most
-    once (a repeat gets 409, which counts as sent). `status`: pending → sending → sent | failed | dead.
+    once (a repeat gets 409, which counts as sent). `status`: pending → sending → sent | failed | dead,
+    or held: LINE refused it for the monthly message quota (a 429 "You have reached your monthly limit."),
+    so it waits, its tries untouched and the reason in `last_error`, until `next_attempt_at` (when the quota
+    resets: the 1st of the next month, 00:00 Asia/Bangkok, stored in UTC) or until an admin releases it.
     A `sending` row whose `lease_until` has passed was claimed by a worker that died; it is claimed again.
     `recipients` holds user/group/room IDs (one for push, up to 500 for multicast, none for broadcast);
     `messages` holds LINE message objects as JSON. `cost` is the LINE messages it uses from the quota.
@@ -154,6 +157,20 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"OutboxMessage({self.id}, {self.kind}, {self.status}, attempts={self.attempts})"
+
+
+class RateLimit(Base):
+    """One LINE endpoint's request counter, shared by every delivery process (`storage.ratelimit`):
+    `count` requests were let through in the window that started at `window_start` (UTC)."""
+
+    __tablename__ = "rate_limits"
+
+    endpoint: Mapped[str] = mapped_column(String(20), primary_key=True)
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"RateLimit({self.endpoint!r}, {self.window_start.isoformat()}, {self.count})"
 
 
 class Member(Base):

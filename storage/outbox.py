@@ -13,6 +13,9 @@ compare-and-set absorbs (a row another worker took updates 0 rows and is skipped
 A claim is a lease (`LEASE`): a worker that dies after claiming leaves its rows `sending`, and they are
 claimed again once `lease_until` has passed. Every `mark_*` only touches a row still held by the same
 worker, so a worker that lost its lease cannot overwrite the new holder's outcome.
+
+"held" rows wait for LINE's monthly message quota (see `storage.models.OutboxMessage`): they are due
+again at their `next_attempt_at` (when the quota resets), or when `release_held` makes them pending.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
@@ -74,10 +77,10 @@ def enqueue_multicasts(session: Session, users: list[str], messages: list[dict[s
 def claim(session: Session, worker: str, now: datetime, limit: int = 20,
           ids: list[int] | None = None) -> list[OutboxMessage]:
     """Claim up to `limit` due rows (only `ids` if given) for `worker`: status → sending, a `LEASE`
-    from `now` (UTC), attempts + 1. Due: pending with `next_attempt_at <= now`, or sending with an
-    expired lease. Returns the claimed rows, oldest first; commit before sending them."""
+    from `now` (UTC), attempts + 1. Due: pending or held with `next_attempt_at <= now`, or sending with
+    an expired lease. Returns the claimed rows, oldest first; commit before sending them."""
     due = or_(
-        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+        OutboxMessage.status.in_(("pending", "held")) & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now),
     )
     claimed_ids: list[int] = []
@@ -158,15 +161,83 @@ def release(session: Session, row_ids: list[int], worker: str, next_at: datetime
         .values(**values).execution_options(synchronize_session=False)).rowcount
 
 
-def pending_push_to(session: Session, recipient: str, origin: str) -> OutboxMessage | None:
-    """The newest push of `origin` to `recipient` that no worker has tried yet (pending, 0 attempts),
-    row-locked on PostgreSQL until the transaction ends (SQLite has one writer at a time anyway); None
-    if there is none. Lets a caller add to a notice that has not left yet instead of queueing another."""
+def mark_held(session: Session, row_id: int, worker: str, until: datetime, status: int | None, error: str,
+              request_id: str | None) -> bool:
+    """Record a refusal for the monthly quota: "held" until `until` (UTC), the claim's attempt not
+    counted, LINE's answer kept; False if `worker` no longer held it."""
+    return session.execute(_owned(session, row_id, worker).values(
+        status="held", next_attempt_at=until, lease_until=None, attempts=OutboxMessage.attempts - 1,
+        last_status=status, last_error=error[:2000], request_id=request_id)).rowcount == 1
+
+
+def hold(session: Session, row_ids: list[int], worker: str, until: datetime, reason: str) -> int:
+    """Hold rows `worker` claimed but did not try (LINE would refuse them for the quota): "held" until
+    `until` (UTC), the claim's attempt not counted, `reason` as their error. Returns how many."""
+    if not row_ids:
+        return 0
+    return session.execute(update(OutboxMessage).where(
+        OutboxMessage.id.in_(row_ids), OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
+        .values(status="held", next_attempt_at=until, lease_until=None, attempts=OutboxMessage.attempts - 1,
+                last_error=reason[:2000]).execution_options(synchronize_session=False)).rowcount
+
+
+def hold_pending(session: Session, until: datetime, reason: str) -> int:
+    """Hold every pending row (due or not): LINE will refuse them all until the quota resets at `until`
+    (UTC). Their attempts are untouched; `reason` becomes their error. Returns how many."""
+    return session.execute(update(OutboxMessage).where(OutboxMessage.status == "pending")
+                           .values(status="held", next_attempt_at=until, last_error=reason[:2000])
+                           .execution_options(synchronize_session=False)).rowcount
+
+
+def held_count(session: Session, exclude_origin: str | None = None) -> int:
+    """How many rows are held for the quota (optionally not counting those of `exclude_origin`)."""
+    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "held")
+    if exclude_origin is not None:
+        stmt = stmt.where(OutboxMessage.origin != exclude_origin)
+    return session.scalar(stmt) or 0
+
+
+def release_held(session: Session, now: datetime, budget: int | None = None) -> list[int]:
+    """Make held rows pending again, due at `now` (UTC); returns their ids, oldest first.
+
+    With `budget` (messages left in this month's quota), only rows that fit are released, oldest
+    first, each taking its `cost` from the budget (a row that does not fit is skipped, a smaller later
+    one may still fit); without it, every held row is released.
+    """
+    rows = session.execute(select(OutboxMessage.id, OutboxMessage.cost).where(OutboxMessage.status == "held")
+                           .order_by(OutboxMessage.id)).all()
+    chosen = []
+    for row_id, cost in rows:
+        if budget is None or cost <= budget:
+            chosen.append(row_id)
+            budget = None if budget is None else budget - cost
+    if not chosen:
+        return []
+    released = []
+    for start in range(0, len(chosen), 500):  # keep IN lists short
+        part = chosen[start:start + 500]
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(part), OutboxMessage.status == "held")
+                        .values(status="pending", next_attempt_at=now).execution_options(synchronize_session=False))
+        released += part
+    return released
+
+
+def pending_push_to(session: Session, recipient: str, origin: str,
+                    statuses: tuple[str, ...] = ("pending",)) -> OutboxMessage | None:
+    """The newest push of `origin` to `recipient` that no worker has tried yet (in `statuses`, 0
+    attempts), row-locked on PostgreSQL until the transaction ends (SQLite has one writer at a time
+    anyway); None if there is none. Lets a caller add to a notice that has not left yet instead of
+    queueing another. (A held row has 0 attempts too: LINE refused it without processing it.)"""
     return session.scalars(
         select(OutboxMessage).where(OutboxMessage.origin == origin, OutboxMessage.kind == "push",
-                                    OutboxMessage.status == "pending", OutboxMessage.attempts == 0,
+                                    OutboxMessage.status.in_(statuses), OutboxMessage.attempts == 0,
                                     OutboxMessage.recipients[0].as_string() == recipient)
         .order_by(OutboxMessage.id.desc()).limit(1).with_for_update()).first()
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many outbox rows there are per status (only statuses that occur)."""
+    return dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
 
 
 def prune(session: Session, now: datetime, keep: timedelta = KEEP) -> int:

@@ -388,7 +388,7 @@ def test_add_jobs_registers_every_job_once_with_its_own_id(runtime):
 
 def test_the_deliver_outbox_job_sends_what_is_due(app, runtime, line):
     row_id = enqueue(app).id
-    assert re.fullmatch(r"sent \d+, retry \d+, failed \d+, dead \d+, released \d+",
+    assert re.fullmatch(r"sent \d+, retry \d+, failed \d+, dead \d+, released \d+, held \d+",
                         jobs.run(runtime, "deliver-outbox", NOW - S))
     assert row(app, row_id).status == "pending"
     jobs.run(runtime, "deliver-outbox", NOW)
