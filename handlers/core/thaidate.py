@@ -181,6 +181,18 @@ def _take_date(text: str, today: date) -> tuple[_Day | None, str]:
     return None, text
 
 
+def looks_like_datetime(text: str) -> bool:
+    """True when `text` names a day or a time of day ("พรุ่งนี้ 08:30", "ศุกร์หน้า", "บ่ายสอง", "31 ก.พ."),
+    readable or not: a step that also takes other text asks `parse_thai_datetime` only then."""
+    cleaned = _THAI_DOT.sub("", normalize(text))
+    try:
+        when, rest = _take_time(cleaned)
+        found, _ = _take_date(rest, date(2000, 1, 1))
+    except UserFacingError:
+        return True
+    return when is not None or found is not None
+
+
 def parse_thai_datetime(text: str, now: datetime, tz: ZoneInfo = BANGKOK) -> datetime:
     """The moment `text` names, as a timezone-aware UTC datetime; read in `tz` (Asia/Bangkok).
 
