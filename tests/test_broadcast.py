@@ -580,3 +580,60 @@ def test_the_preview_reads_cached_counts_and_says_when_one_is_unknown(app, admin
     assert asked == [f"/v2/bot/group/{POLICY_CHAT}/members/count"]  # only the unknown one, once
     with get_storage(app).Session() as session:  # nothing written by the preview
         assert session.get(ChatGroup, POLICY_CHAT).member_count is None
+
+
+# -- flask broadcast send / cancel: the same action as the chat's confirm ------------------------------------
+@pytest.fixture
+def flask_cli(app):
+    runner = app.test_cli_runner()
+
+    def run(*args: str, ok: bool = True) -> str:
+        result = runner.invoke(args=list(args))
+        assert (result.exit_code == 0) == ok, result.output
+        return result.output
+
+    return run
+
+
+def test_the_cli_sends_through_the_same_action_as_the_chat(app, flask_cli, line, runtime, office):
+    out = flask_cli("broadcast", "send", "--to", "groups:policy,finance", "--to", "chat_groups",
+                    "--text", "ส่งรายงานภายในวันศุกร์ค่ะ", "--ack")
+    bc = broadcast(app)
+    assert f"broadcast #{bc.id}" in out and "queued" in out
+    assert (bc.status, bc.text, bc.ack_required) == ("sending", "ส่งรายงานภายในวันศุกร์ค่ะ", True)
+    assert bc.audience == {"kind": "mixed", "parts": [{"kind": "work_groups", "groups": ["finance", "policy"]},
+                                                      {"kind": "chat_groups"}]}
+    rows = outbox_rows(app, f"broadcast:{bc.id}")
+    assert [(r.kind, sorted(r.recipients)) for r in rows][0] == ("multicast", [uid(1), uid(2), uid(4)])
+    assert {r.recipients[0] for r in rows if r.kind == "push"} == {POLICY_CHAT, ALL_STAFF_CHAT}
+    with get_storage(app).Session() as session:
+        [entry] = session.scalars(select(AuditLog).where(AuditLog.action == "broadcast.create"))
+        assert entry.actor_id.startswith("cli")
+    jobs.run(runtime, "deliver-outbox")
+    [sent] = line.multicasts()
+    assert "รับทราบ" in texts(sent["messages"]) and "ส่งรายงานภายในวันศุกร์" in texts(sent["messages"])
+    assert not line.calls("group_members_count")  # the CLI asks LINE nothing inside its transaction
+
+
+def test_the_cli_schedules_cancels_and_refuses_bad_input(app, flask_cli, line, office):
+    later = (datetime.now(BANGKOK) + timedelta(days=2)).replace(hour=9, minute=0)
+    out = flask_cli("broadcast", "send", "--to", "all_schools", "--text", "ขอเชิญประชุม",
+                    "--at", f"{later.year + 543}-{later:%m-%d %H:%M}")  # a Buddhist-Era year
+    bc = broadcast(app)
+    assert bc.status == "scheduled" and "scheduled for" in out and "09:00 น." in out
+    assert bc.scheduled_at.astimezone(BANGKOK).replace(tzinfo=None) == later.replace(tzinfo=None, second=0,
+                                                                                     microsecond=0)
+    assert not outbox_rows(app, f"broadcast:{bc.id}")
+    assert "cancelled" in flask_cli("broadcast", "cancel", str(bc.id))
+    assert broadcast(app).status == "cancelled"
+    assert "ยกเลิกไม่ได้" in flask_cli("broadcast", "cancel", str(bc.id), ok=False)
+    assert "unknown audience" in flask_cli("broadcast", "send", "--to", "everyone", "--text", "x", ok=False)
+    assert "unknown work group" in flask_cli("broadcast", "send", "--to", "groups:nope", "--text", "x", ok=False)
+    assert "เลือกคู่กับกลุ่มอื่นไม่ได้" in flask_cli("broadcast", "send", "--to", "followers", "--to", "all_staff",
+                                                   "--text", "x", ok=False)
+    assert "ผ่านไปแล้ว" in flask_cli("broadcast", "send", "--to", "all_staff", "--text", "x",
+                                     "--at", "2020-01-01 09:00", ok=False)
+    assert "ข้อความประกาศว่างอยู่" in flask_cli("broadcast", "send", "--to", "all_staff", "--text", " ", ok=False)
+    assert "https://" in flask_cli("broadcast", "send", "--to", "all_staff", "--text", "x",
+                                   "--link", "www.obec.go.th/doc.pdf", ok=False)
+    assert broadcast(app).id == bc.id  # nothing else was created
