@@ -51,12 +51,14 @@ def audience_of(kinds: list[str], work_groups: list[str] | None = None) -> dict[
 @dataclass
 class Reach:
     """Who a broadcast reaches: `users` direct (user_id, work_group), `chats` (bound group chats) with the
-    members we track for each (`chat_members`), and whether it goes to every `followers` (with the
+    members we track for each (`chat_members`), head counts learned for chats whose cached
+    `ChatGroup.member_count` is unknown (`counts`), and whether it goes to every `followers` (with the
     members known to follow, `known_followers`)."""
 
     users: list[tuple[str, str | None]] = field(default_factory=list)
     chats: list[ChatGroup] = field(default_factory=list)
     chat_members: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
     followers: bool = False
     known_followers: int = 0
 
@@ -69,10 +71,15 @@ class Reach:
         """LINE API requests the send takes: multicasts, one push a chat, one broadcast."""
         return self.multicasts + len(self.chats) + (1 if self.followers else 0)
 
+    def head_count(self, chat: ChatGroup) -> int | None:
+        """`chat`'s head count: the cached `member_count`, else one learned for this reach, else None."""
+        return chat.member_count if chat.member_count is not None else self.counts.get(chat.chat_id)
+
     def chat_cost(self, chat: ChatGroup) -> int:
         """Messages a push to `chat` uses: its head count, else the members we know are in it (≥ 1)."""
-        if chat.member_count is not None:
-            return chat.member_count
+        count = self.head_count(chat)
+        if count is not None:
+            return count
         return max(len(self.chat_members.get(chat.chat_id, ())), 1)
 
     def cost(self) -> int:
@@ -85,7 +92,7 @@ class Reach:
     @property
     def unknown_counts(self) -> int:
         """Chats whose head count LINE has not told us."""
-        return sum(1 for c in self.chats if c.member_count is None)
+        return sum(1 for c in self.chats if self.head_count(c) is None)
 
     @property
     def empty(self) -> bool:
@@ -121,19 +128,14 @@ def chat_members(session: Session, chat: ChatGroup) -> list[tuple[str, str | Non
     return []
 
 
-def refresh_counts(session: Session, chats: list[ChatGroup], count_of: Callable[[str], int | None],
-                   limit: int) -> None:
-    """Ask `count_of(chat_id)` (LINE's head count, None when unknown) for up to `limit` of `chats`, those
-    with no count first, and cache the answers in `member_count`."""
-    for chat in sorted(chats, key=lambda c: c.member_count is not None)[:limit]:
-        count = count_of(chat.chat_id)
-        if count is not None:
-            chat.member_count = count
-    session.flush()
+def resolve(session: Session, audience: dict[str, Any],
+            count_of: Callable[[str], int | None] | None = None) -> Reach:
+    """Who `audience` reaches now (members who blocked the bot are left out; each person once).
 
-
-def resolve(session: Session, audience: dict[str, Any]) -> Reach:
-    """Who `audience` reaches now (members who blocked the bot are left out; each person once)."""
+    A bound chat's head count is its cached `member_count`; where that is unknown, `count_of(chat_id)`
+    (LINE facts as `Ctx.line.group_member_count` gives them, None when unknown) is asked and the answer
+    kept in `Reach.counts` only: nothing is written. Head counts are refreshed, outside any transaction,
+    by the chat-groups code, not here."""
     reach, seen = Reach(), set()
     by_binding: dict[tuple[str | None, str | None], list[tuple[str, str | None]]] = {}
     for part in parts(audience):
@@ -151,6 +153,10 @@ def resolve(session: Session, audience: dict[str, Any]) -> Reach:
                         by_binding[key] = chat_members(session, chat)
                     reach.chats.append(chat)
                     reach.chat_members[chat.chat_id] = by_binding[key]
+                    if chat.member_count is None and count_of is not None:
+                        count = count_of(chat.chat_id)
+                        if count is not None:
+                            reach.counts[chat.chat_id] = count
             continue
         people = (_people(session, STAFF_ROLES) if kind == "all_staff" else
                   _people(session, ("school",)) if kind == "all_schools" else

@@ -124,7 +124,8 @@ def test_the_whole_flow_sends_multicasts_of_500_and_pushes_and_reports_to_the_au
     preview = compose(admin, ["บุคลากรทั้งหมด", "กลุ่มไลน์ที่ผูกไว้"])
     summary = texts(preview)
     assert "ประชุมประจำเดือน" in texts([flex(preview)])
-    assert "ส่งตรงถึง 1,002 คน (multicast 3 ครั้ง)" in summary  # 1,001 staff and the admin
+    assert "ส่งตรงถึง 1,002 คน (ส่ง 3 รอบ รอบละไม่เกิน 500 คน)" in summary  # 1,001 staff and the admin
+    assert "multicast" not in summary.lower()  # no English in what the admin reads
     assert "กลุ่มไลน์ 2 กลุ่ม สมาชิกรวม 42 คน" in summary      # head counts asked of LINE
     assert "ใช้ข้อความ LINE 1,044 ข้อความ" in summary
     assert "ใช้ไปแล้ว 250 จาก 100,000 ข้อความ (เหลือ 99,750)" in summary
@@ -337,8 +338,9 @@ def test_typing_thanks_with_nothing_to_acknowledge_is_still_small_talk(webhook, 
 
 def test_cancel_mid_flow_and_bad_input_get_polite_answers(app, admin, line, office):
     reply = admin.say("ประกาศ")
-    assert "ข้อความว่างอยู่" in texts(admin.say("   "))
+    assert "ขั้นนี้เลือกผู้รับค่ะ" in texts(admin.say("   "))  # a blank at a choice step: what it expects
     reply = press(admin, press(admin, reply, "บุคลากรทั้งหมด"), "ถัดไป")
+    assert "ข้อความว่างอยู่" in texts(admin.say("   "))
     reply = press(admin, admin.say("ข้อความทดสอบ"), "ตั้งเวลาส่ง")
     assert "ลองพิมพ์วันและเวลาแบบนี้" in texts(admin.say("เมื่อวาน"))
     assert "https://" in texts(press(admin, admin.say("พรุ่งนี้ 9 โมง"), "ใส่รูปภาพ"))
@@ -355,16 +357,21 @@ def test_a_message_starting_with_the_command_word_is_the_message(app, admin, lin
     assert "งดใช้ห้องประชุมวันพุธ" in texts(reply) and "ตัวเลือกเพิ่มเติม" in texts(reply)
 
 
-def test_a_message_typed_before_the_audience_is_kept(app, admin, line, runtime, office):
+def test_a_message_typed_before_the_audience_is_offered_never_taken(app, admin, line, runtime, office):
     admin.say("ประกาศ")
     reply = admin.say("ส่งแบบสำรวจภายในวันศุกร์นะคะ")
-    assert "ได้ข้อความแล้วค่ะ เลือกผู้รับก่อนนะคะ" in texts(reply)
+    assert "ยังไม่ได้ใช้เป็นประกาศ" in texts(reply) and "“ส่งแบบสำรวจภายในวันศุกร์นะคะ”" in texts(reply)
     reply = press(admin, press(admin, reply, "บุคลากรทั้งหมด"), "ถัดไป")
+    assert "พิมพ์หรือวางข้อความประกาศ" in texts(reply)  # not taken: the message step asks, and offers it
+    reply = press(admin, reply, "ใช้ข้อความนี้")
     assert "ตัวเลือกเพิ่มเติม" in texts(reply) and "ส่งแบบสำรวจภายในวันศุกร์" in texts(reply)
     reply = press(admin, admin.say("ประกาศ"), "เลือกกลุ่มงาน")
     reply = admin.say("ประชุมกลุ่มนโยบายและแผน บ่ายสามโมง")
-    assert "ได้ข้อความแล้วค่ะ เลือกกลุ่มงานให้เสร็จก่อน" in texts(reply)
-    reply = press(admin, press(admin, press(admin, reply, "นโยบาย"), "เสร็จ"), "ถัดไป")
+    assert "ขั้นนี้เลือกกลุ่มงานค่ะ" in texts(reply) and "ยังไม่ได้ใช้เป็นประกาศ" in texts(reply)
+    reply = press(admin, press(admin, reply, "นโยบาย"), "เสร็จ")
+    reply = press(admin, reply, "ใช้ข้อความนี้")  # offered at the audience step too
+    assert "ใช้ข้อความที่พิมพ์มาเป็นประกาศแล้วค่ะ" in texts(reply)
+    reply = press(admin, reply, "ถัดไป")
     assert "ประชุมกลุ่มนโยบายและแผน บ่ายสามโมง" in texts(reply)
     reply = press(admin, press(admin, reply, "ดูตัวอย่าง"), "ยืนยัน")
     jobs.run(runtime, "deliver-outbox")
@@ -373,12 +380,26 @@ def test_a_message_typed_before_the_audience_is_kept(app, admin, line, runtime, 
     assert "ประชุมกลุ่มนโยบายและแผน บ่ายสามโมง" in json.dumps(multicast.json, ensure_ascii=False)
 
 
+def test_a_mistyped_audience_is_asked_again_and_does_not_replace_a_message(app, admin, line, office):
+    reply = admin.say("ประกาศ งดใช้ห้องประชุมวันพุธค่ะ")  # the message up front, particles kept
+    assert "ได้ข้อความแล้วค่ะ" in texts(reply)
+    reply = admin.say("ครูทุกคน")
+    assert "ข้อความประกาศมีอยู่แล้ว" in texts(reply) and "บุคลากรทั้งหมด" in texts(reply)
+    reply = press(admin, admin.say("บุคลากรทั้งหมดค่ะ"), "ถัดไป")
+    assert "“งดใช้ห้องประชุมวันพุธค่ะ”" in texts(reply) and "ตัวเลือกเพิ่มเติม" in texts(reply)
+
+
 def test_a_pasted_announcement_that_starts_with_a_command_word_stays_the_announcement(app, admin, line, office):
     reply = press(admin, press(admin, admin.say("ประกาศ"), "บุคลากรทั้งหมด"), "ถัดไป")
     pasted = "ลงทะเบียนอบรมออนไลน์ภายในวันที่ 30 พ.ย. 2569 ที่ลิงก์ในกลุ่มค่ะ"
     reply = admin.say(pasted)
     assert "ตัวเลือกเพิ่มเติม" in texts(reply) and "ลงทะเบียนอบรมออนไลน์" in texts(reply)
-    reply = admin.say("สมาชิก ทุกคนโปรดทราบ ห้องประชุม 2 ปิดปรับปรุง")  # at the options step: an edit
+    # at the options step typed text is not an edit any more (it used to replace the message): asked again
+    reply = admin.say("สมาชิก ทุกคนโปรดทราบ ห้องประชุม 2 ปิดปรับปรุง")
+    assert "ข้อความประกาศยังเหมือนเดิม" in texts(reply) and "แก้ข้อความแล้ว" not in texts(reply)
+    reply = press(admin, reply, "แก้ข้อความ")
+    assert "ข้อความเดิม: “ลงทะเบียนอบรมออนไลน์" in texts(reply)
+    reply = admin.say("สมาชิก ทุกคนโปรดทราบ ห้องประชุม 2 ปิดปรับปรุง")
     assert "แก้ข้อความแล้วค่ะ" in texts(reply) and "ห้องประชุม 2 ปิดปรับปรุง" in texts(reply)
     assert "ข้อมูลของฉัน" in texts(admin.say("ฉันคือใคร"))  # a command word alone still leaves the flow
 
@@ -397,3 +418,222 @@ def test_a_photo_sent_while_writing_an_announcement_gets_how_to_add_it_as_a_link
     assert "ใส่รูปภาพแล้ว" in texts(admin.say("https://www.example.go.th/poster.png"))
     webhook.post(ev.image_event(user_id=uid(1)))  # not writing anything: the usual answer
     assert "อ่านได้เฉพาะข้อความ" in texts(line.replies()[-1]["messages"])
+
+
+# -- the bugs a user found: typed words at a choice step replaced the announcement -------------------------
+def _at_options(admin: Chat, text: str = ANNOUNCEMENT) -> list[dict]:
+    reply = press(admin, press(admin, admin.say("ประกาศ"), "สถานศึกษาทั้งหมด"), "ถัดไป")
+    return admin.say(text)
+
+
+def test_yuenyan_typed_at_the_preview_confirms_and_at_the_options_step_is_not_the_message(app, admin, line,
+                                                                                       runtime, office):
+    reply = _at_options(admin)
+    reply = admin.say("ยืนยัน")  # not a choice here: asked again, the message kept
+    assert "ข้อความประกาศยังเหมือนเดิม" in texts(reply) and "“ประชุมประจำเดือน" in texts(reply)
+    preview = admin.say("ดูตัวอย่างค่ะ")
+    assert "ด้านบนคือสิ่งที่ผู้รับจะเห็น" in texts(preview)
+    reply = admin.say("ยืนยันค่ะ")
+    bc = broadcast(app)
+    assert f"กำลังส่งประกาศ #{bc.id}" in texts(reply)
+    assert bc.text == ANNOUNCEMENT  # never "ยืนยัน"
+    jobs.run(runtime, "deliver-outbox")
+    [sent] = line.multicasts()
+    assert "ยืนยัน" not in texts(sent["messages"]) and "ประชุมประจำเดือน" in texts(sent["messages"])
+
+
+def test_a_time_typed_at_the_options_step_sets_the_send_time(app, admin, line, office):
+    _at_options(admin)
+    reply = admin.say("พรุ่งนี้ 08:30")
+    assert "ตั้งเวลาส่ง" in texts(reply) and "08:30 น." in texts(reply)
+    assert "“ประชุมประจำเดือน" in texts(reply)  # the message is unchanged
+    assert any("ยืนยันตั้งเวลา" in a["label"] for a in quick_replies(admin.say("ดูตัวอย่าง")))
+    reply = admin.say("ยืนยันตั้งเวลาค่ะ")
+    bc = broadcast(app)
+    assert (bc.status, bc.text) == ("scheduled", ANNOUNCEMENT)
+    assert bc.scheduled_at.astimezone(BANGKOK).strftime("%H:%M") == "08:30"
+    reply = _at_options(admin, "อีกประกาศหนึ่ง")
+    reply = admin.say("31 ก.พ. 9 โมง")  # a date, but not a real one: said so, the message kept
+    assert "ไม่มีวันที่ 31 ก.พ." in texts(reply) and "ข้อความประกาศยังเหมือนเดิม" in texts(reply)
+    reply = admin.say("วันนี้ 00:01")
+    assert "ผ่านไปแล้ว" in texts(reply)
+
+
+def test_okay_typed_at_the_options_step_is_asked_again_saying_what_is_expected(app, admin, line, office):
+    _at_options(admin)
+    reply = admin.say("โอเคค่ะ")
+    text = texts(reply)
+    assert "ขั้นนี้เลือกตัวเลือกค่ะ" in text and "ดูตัวอย่าง" in text and "พรุ่งนี้ 08:30" in text
+    assert "แก้ข้อความแล้ว" not in text and "“ประชุมประจำเดือน" in text
+    # at the preview too: a broadcast is sent only on an explicit confirm
+    preview = admin.say("ดูตัวอย่าง")
+    reply = admin.say("โอเคค่ะ")
+    assert "ขั้นนี้รอการยืนยันค่ะ" in texts(reply) and broadcast(app) is None
+    assert "✅ ยืนยันส่งเลย" in [a["label"] for a in quick_replies(reply)]
+    assert "✅ ยืนยันส่งเลย" in [a["label"] for a in quick_replies(preview)]
+
+
+@pytest.mark.parametrize("typed, expect", [
+    ("บุคลากรทั้งหมดค่ะ", "เลือกแล้ว: บุคลากรทั้งหมด"),       # audience
+    ("เลือกกลุ่มงานครับ", "เลือกกลุ่มงานที่จะส่งถึง"),
+])
+def test_particles_at_the_audience_step(admin, office, typed, expect):
+    admin.say("ประกาศ")
+    assert expect in texts(admin.say(typed))
+
+
+def test_particles_at_every_choice_step(app, admin, line, office):
+    admin.say("ประกาศ")
+    admin.say("เลือกกลุ่มงานค่ะ")
+    assert "เลือกแล้ว: กลุ่มนโยบายและแผน" in texts(admin.say("นโยบายและแผนครับ"))          # groups
+    assert "เลือกแล้ว: กลุ่มงาน: กลุ่มนโยบายและแผน" in texts(admin.say("เสร็จแล้วค่ะ"))
+    assert "พิมพ์หรือวางข้อความประกาศ" in texts(admin.say("ถัดไปค่ะ"))
+    assert "เลือกผู้รับ" in texts(admin.say("กลับค่ะ"))                                     # message
+    admin.say("ถัดไปนะคะ")
+    admin.say("ประชุมด่วนบ่ายนี้")
+    assert "ส่งลิงก์รูปภาพ" in texts(admin.say("ใส่รูปภาพค่ะ"))                              # options
+    assert "ไม่ใส่รูปภาพแล้ว" in texts(admin.say("ไม่ใส่ค่ะ"))                                # image
+    admin.say("ใส่ปุ่มลิงก์นะคะ")
+    assert "ไม่ใส่ปุ่มลิงก์แล้ว" in texts(admin.say("ไม่ใส่ครับ"))                             # link
+    assert "ขอให้กดรับทราบ: ใช่" in texts(admin.say("ขอให้กดรับทราบค่ะ"))
+    admin.say("ตั้งเวลาส่งค่ะ")
+    assert "ส่งทันทีเมื่อยืนยัน" in texts(admin.say("ส่งทันทีค่ะ"))                          # schedule
+    admin.say("ตั้งเวลาส่ง")
+    reply = admin.say("พรุ่งนี้ 08:10")  # close to a suggestion ("พรุ่งนี้ 08:00") but read as typed
+    assert "08:10 น." in texts(reply)
+    assert "ด้านบนคือสิ่งที่ผู้รับจะเห็น" in texts(admin.say("ดูตัวอย่างนะคะ"))
+    assert "ตัวเลือกเพิ่มเติม" in texts(admin.say("แก้ไขค่ะ"))                                 # preview
+    admin.say("ดูตัวอย่าง")
+    assert "เลือกผู้รับ" in texts(admin.say("เปลี่ยนผู้รับค่ะ"))
+    admin.say("ถัดไป")
+    admin.say("ดูตัวอย่าง")
+    assert "พิมพ์หรือวางข้อความประกาศใหม่" in texts(admin.say("แก้ข้อความค่ะ"))
+    assert "ไม่แก้ข้อความ" not in texts(admin.say("ไม่แก้ค่ะ"))  # back to the options, message kept
+    admin.say("ดูตัวอย่าง")
+    reply = admin.say("ยืนยันตั้งเวลาค่ะ")
+    bc = broadcast(app)
+    assert (bc.status, bc.text, bc.ack_required) == ("scheduled", "ประชุมด่วนบ่ายนี้", True)
+
+
+def test_stale_buttons_are_refused(app, admin, line, office):
+    first = admin.say("ประกาศ")
+    reply = press(admin, first, "บุคลากรทั้งหมด")
+    at_audience = reply
+    reply = press(admin, reply, "ถัดไป")
+    options = admin.say("ประชุมวันศุกร์")
+    reply = press(admin, at_audience, "ถัดไป")  # a button of an earlier step: the current question again
+    assert "ปุ่มนั้นเป็นของขั้นก่อนหน้า" in texts(reply) and "ตัวเลือกเพิ่มเติม" in texts(reply)
+    admin.say("ประกาศ")  # a new session (the admin started over)
+    reply = press(admin, options, "ดูตัวอย่าง")
+    assert "ขั้นตอนนี้หมดเวลาแล้ว" in texts(reply) and broadcast(app) is None
+    # a "bc" step button of the release before this flow was declared
+    assert "ขั้นตอนนี้หมดเวลาแล้ว" in texts(admin.press(postback.encode("bc", s="deadbeef", o="ok")))
+
+
+def test_stale_buttons_after_a_restart_still_act_in_their_own_session(app, admin, line, office):
+    """The flow lives in the database: a new app process (a restart) keeps the session and its buttons."""
+    from bot import create_app
+    from tests.conftest import SECRET, TOKEN, Webhook
+    reply = press(admin, admin.say("ประกาศ"), "สถานศึกษาทั้งหมด")
+    restarted = create_app({"TESTING": True, "DATABASE_URL": str(get_storage(app).engine.url.render_as_string(
+        hide_password=False)), "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+        "LINE_API_BASE_URL": line.url, "LINE_ADMIN_USER_IDS": ADMIN})
+    try:
+        again = Chat(Webhook(restarted.test_client()), line, user_id=ADMIN)
+        reply = press(again, reply, "ถัดไป")
+        assert "พิมพ์หรือวางข้อความประกาศ" in texts(reply)
+        old = press(again, reply, "กลับไปเลือกผู้รับ")
+        reply = press(again, reply, "กลับไปเลือกผู้รับ")  # pressed twice: the second is of an earlier step
+        assert "ปุ่มนั้นเป็นของขั้นก่อนหน้า" in texts(reply) and "เลือกผู้รับ" in texts(old)
+    finally:
+        get_storage(restarted).engine.dispose()
+
+
+def test_the_command_is_a_whole_word(admin, line, office):
+    reply = admin.say("ประกาศนียบัตรครูต้องใช้เอกสารอะไรบ้าง")
+    assert "สร้างประกาศ" not in texts(reply) and "เลือกผู้รับ" not in texts(reply)
+    assert "เลือกผู้รับ" in texts(admin.say("ประกาศค่ะ"))
+
+
+@pytest.mark.parametrize("step, typed, fixed", [
+    ("ใส่ปุ่มลิงก์", "www.obec.go.th/doc.pdf", "https://www.obec.go.th/doc.pdf"),
+    ("ใส่ปุ่มลิงก์", "หนังสือสั่งการ obec.go.th", "หนังสือสั่งการ https://obec.go.th"),
+    ("ใส่ปุ่มลิงก์", "ดาวน์โหลด http://www.obec.go.th/a.pdf", "ดาวน์โหลด https://www.obec.go.th/a.pdf"),
+    ("ใส่รูปภาพ", "www.obec.go.th/poster.jpg", "https://www.obec.go.th/poster.jpg"),
+])
+def test_a_link_without_https_gets_a_hint_and_its_https_form(admin, line, office, step, typed, fixed):
+    reply = press(admin, _at_options(admin), step)
+    reply = admin.say(typed)
+    assert "https://" in texts(reply) and f"\"{fixed}\"" in texts(reply)
+    reply = press(admin, reply, "ใช้ลิงก์ https://")  # one tap sends the https:// form
+    assert "แล้วค่ะ" in texts(reply) and fixed.split()[-1] in texts(reply)
+
+
+def test_the_preview_reads_cached_counts_and_says_when_one_is_unknown(app, admin, line, office):
+    with get_storage(app).Session.begin() as session:
+        session.get(ChatGroup, ALL_STAFF_CHAT).member_count = 30  # cached by the chat-groups code
+    line.fail_next("group_members_count", 500)                   # the policy chat's count: unknown
+    summary = texts(compose(admin, ["กลุ่มไลน์ที่ผูกไว้"]))
+    assert "ยังไม่ทราบจำนวนสมาชิก 1 กลุ่ม" in summary
+    assert "กลุ่มไลน์ 2 กลุ่ม สมาชิกรวม 32 คน" in summary  # 30 cached + the 2 members known in the policy chat
+    asked = [r.path for r in line.calls("group_members_count", delivered_only=False)]
+    assert asked == [f"/v2/bot/group/{POLICY_CHAT}/members/count"]  # only the unknown one, once
+    with get_storage(app).Session() as session:  # nothing written by the preview
+        assert session.get(ChatGroup, POLICY_CHAT).member_count is None
+
+
+# -- flask broadcast send / cancel: the same action as the chat's confirm ------------------------------------
+@pytest.fixture
+def flask_cli(app):
+    runner = app.test_cli_runner()
+
+    def run(*args: str, ok: bool = True) -> str:
+        result = runner.invoke(args=list(args))
+        assert (result.exit_code == 0) == ok, result.output
+        return result.output
+
+    return run
+
+
+def test_the_cli_sends_through_the_same_action_as_the_chat(app, flask_cli, line, runtime, office):
+    out = flask_cli("broadcast", "send", "--to", "groups:policy,finance", "--to", "chat_groups",
+                    "--text", "ส่งรายงานภายในวันศุกร์ค่ะ", "--ack")
+    bc = broadcast(app)
+    assert f"broadcast #{bc.id}" in out and "queued" in out
+    assert (bc.status, bc.text, bc.ack_required) == ("sending", "ส่งรายงานภายในวันศุกร์ค่ะ", True)
+    assert bc.audience == {"kind": "mixed", "parts": [{"kind": "work_groups", "groups": ["finance", "policy"]},
+                                                      {"kind": "chat_groups"}]}
+    rows = outbox_rows(app, f"broadcast:{bc.id}")
+    assert [(r.kind, sorted(r.recipients)) for r in rows][0] == ("multicast", [uid(1), uid(2), uid(4)])
+    assert {r.recipients[0] for r in rows if r.kind == "push"} == {POLICY_CHAT, ALL_STAFF_CHAT}
+    with get_storage(app).Session() as session:
+        [entry] = session.scalars(select(AuditLog).where(AuditLog.action == "broadcast.create"))
+        assert entry.actor_id.startswith("cli")
+    jobs.run(runtime, "deliver-outbox")
+    [sent] = line.multicasts()
+    assert "รับทราบ" in texts(sent["messages"]) and "ส่งรายงานภายในวันศุกร์" in texts(sent["messages"])
+    assert not line.calls("group_members_count")  # the CLI asks LINE nothing inside its transaction
+
+
+def test_the_cli_schedules_cancels_and_refuses_bad_input(app, flask_cli, line, office):
+    later = (datetime.now(BANGKOK) + timedelta(days=2)).replace(hour=9, minute=0)
+    out = flask_cli("broadcast", "send", "--to", "all_schools", "--text", "ขอเชิญประชุม",
+                    "--at", f"{later.year + 543}-{later:%m-%d %H:%M}")  # a Buddhist-Era year
+    bc = broadcast(app)
+    assert bc.status == "scheduled" and "scheduled for" in out and "09:00 น." in out
+    assert bc.scheduled_at.astimezone(BANGKOK).replace(tzinfo=None) == later.replace(tzinfo=None, second=0,
+                                                                                     microsecond=0)
+    assert not outbox_rows(app, f"broadcast:{bc.id}")
+    assert "cancelled" in flask_cli("broadcast", "cancel", str(bc.id))
+    assert broadcast(app).status == "cancelled"
+    assert "ยกเลิกไม่ได้" in flask_cli("broadcast", "cancel", str(bc.id), ok=False)
+    assert "unknown audience" in flask_cli("broadcast", "send", "--to", "everyone", "--text", "x", ok=False)
+    assert "unknown work group" in flask_cli("broadcast", "send", "--to", "groups:nope", "--text", "x", ok=False)
+    assert "เลือกคู่กับกลุ่มอื่นไม่ได้" in flask_cli("broadcast", "send", "--to", "followers", "--to", "all_staff",
+                                                   "--text", "x", ok=False)
+    assert "ผ่านไปแล้ว" in flask_cli("broadcast", "send", "--to", "all_staff", "--text", "x",
+                                     "--at", "2020-01-01 09:00", ok=False)
+    assert "ข้อความประกาศว่างอยู่" in flask_cli("broadcast", "send", "--to", "all_staff", "--text", " ", ok=False)
+    assert "https://" in flask_cli("broadcast", "send", "--to", "all_staff", "--text", "x",
+                                   "--link", "www.obec.go.th/doc.pdf", ok=False)
+    assert broadcast(app).id == bc.id  # nothing else was created

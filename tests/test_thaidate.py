@@ -1,11 +1,11 @@
 """Reading the dates and times an admin types for a scheduled broadcast (Asia/Bangkok, BE or CE years)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from handlers.core.thaidate import BANGKOK, parse_thai_datetime, thai_date
+from handlers.core.thaidate import BANGKOK, MAX_AHEAD, parse_thai_datetime, thai_date
 from handlers.core.types import UserFacingError
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)  # Monday 23 Nov 2569, 10:00 in Bangkok
@@ -36,6 +36,23 @@ def local(*args: int) -> datetime:
     ("พรุ่งนี้เช้า 7 โมง 15 นาที", local(2026, 11, 24, 7, 15)),
     ("เที่ยง", local(2026, 11, 23, 12, 0)),
     ("พรุ่งนี้ ตี 5", local(2026, 11, 24, 5, 0)),
+    # weekdays (NOW is a Monday): the coming one, this week's, next week's
+    ("วันศุกร์ ๙ โมงเช้า", local(2026, 11, 27, 9, 0)),
+    ("วันศุกร์ 9 โมงเช้าค่ะ", local(2026, 11, 27, 9, 0)),
+    ("ศุกร์นี้ บ่ายสอง", local(2026, 11, 27, 14, 0)),
+    ("ศุกร์หน้า 09:00", local(2026, 12, 4, 9, 0)),
+    ("วันศุกร์หน้า สิบโมง", local(2026, 12, 4, 10, 0)),
+    ("วันจันทร์ 08:30", local(2026, 11, 30, 8, 30)),            # today's 08:30 has passed: next Monday
+    ("วันจันทร์ 11:00", local(2026, 11, 23, 11, 0)),            # still ahead today
+    ("จันทร์หน้า บ่ายสอง", local(2026, 11, 30, 14, 0)),
+    ("วันอังคาร 2 โมงบ่าย", local(2026, 11, 24, 14, 0)),
+    ("พุธนี้ สองทุ่มครึ่ง", local(2026, 11, 25, 20, 30)),
+    ("วันพฤหัสบดี ๑๓.๓๐ น.", local(2026, 11, 26, 13, 30)),
+    ("พฤหัสหน้า 8 โมง", local(2026, 12, 3, 8, 0)),
+    ("วันเสาร์ เที่ยงครึ่ง", local(2026, 11, 28, 12, 30)),
+    ("วันอาทิตย์ 6 โมงเช้า", local(2026, 11, 29, 6, 0)),
+    ("วันอาทิตย์หน้า 9 โมง", local(2026, 12, 6, 9, 0)),
+    ("ศุกร์ 4 โมงเย็น", local(2026, 11, 27, 16, 0)),
 ])
 def test_thai_dates_and_times_are_read_in_bangkok_and_returned_in_utc(text, expected):
     got = parse_thai_datetime(text, NOW)
@@ -47,11 +64,18 @@ def test_thai_dates_and_times_are_read_in_bangkok_and_returned_in_utc(text, expe
     ("วันนี้ 08:30", "ผ่านไปแล้ว"),
     ("15 ม.ค. 2569 09:00", "ผ่านไปแล้ว"),
     ("พรุ่งนี้", "กรุณาระบุเวลา"),
-    ("อาทิตย์หน้า", "ไม่เข้าใจวันเวลา"),
+    ("ศุกร์หน้า", "กรุณาระบุเวลา"),
+    ("อาทิตย์หน้า", "ยังไม่ได้บอกว่าวันไหน"),                  # "next week", not "next Sunday"
+    ("อาทิตย์นี้ 9 โมง", "ยังไม่ได้บอกว่าวันไหน"),
     ("พรุ่งนี้ 8:30 ห้องประชุม", "ไม่เข้าใจวันเวลา"),
-    ("31 ก.พ. 2570 09:00", "ไม่มีวันที่"),
+    ("31 ก.พ. 2570 09:00", "ไม่มีวันที่ 31 ก.พ. 2570"),
+    ("31 ก.พ.", "กุมภาพันธ์มีไม่เกิน 29 วัน"),
+    ("30 ก.พ. 9 โมง", "ไม่มีวันที่ 30 ก.พ."),
+    ("31/4/2570 09:00", "เมษายน 2570 มี 30 วัน"),
+    ("15/13/2570 09:00", "ไม่มีเดือนที่ 13"),
     ("พรุ่งนี้ 25:00", "ไม่ถูกต้อง"),
     ("1 ธ.ค. 2570 09:00", "ไม่เกิน 1 ปี"),
+    ("โอเคค่ะ", "ไม่เข้าใจวันเวลา"),
     ("", "ไม่เข้าใจวันเวลา"),
 ])
 def test_bad_or_past_times_are_refused_with_a_thai_example(text, says):
@@ -61,6 +85,12 @@ def test_bad_or_past_times_are_refused_with_a_thai_example(text, says):
     assert "\"พรุ่งนี้ 08:30\"" in err.value.message
 
 
+def test_a_past_time_says_what_time_it_is_now():
+    with pytest.raises(UserFacingError) as err:
+        parse_thai_datetime("วันนี้ 08:30", NOW)
+    assert "เวลา 23 พ.ย. 2569 08:30 น. ผ่านไปแล้วค่ะ (ตอนนี้ 23 พ.ย. 2569 10:00 น.)" in err.value.message
+
+
 def test_a_naive_now_is_a_bug():
     with pytest.raises(ValueError):
         parse_thai_datetime("พรุ่งนี้ 08:30", NOW.replace(tzinfo=None))
@@ -68,3 +98,21 @@ def test_a_naive_now_is_a_bug():
 
 def test_a_parsed_time_reads_back_the_same():
     assert thai_date(parse_thai_datetime("15 ม.ค. 2570 09:00", NOW)) == "15 ม.ค. 2570 09:00 น."
+
+
+def _moments(now: datetime, count: int) -> list[datetime]:
+    """`count` minute-exact moments spread over the year after `now` (odd steps: every hour and weekday)."""
+    step = (MAX_AHEAD - timedelta(hours=1)) / count
+    return [(now + timedelta(minutes=1) + step * i).replace(second=0, microsecond=0) + timedelta(minutes=1)
+            for i in range(count)]
+
+
+@pytest.mark.parametrize("now", [NOW, datetime(2027, 2, 27, 16, 59, tzinfo=timezone.utc),   # a leap year ahead
+                                 datetime(2026, 12, 31, 17, 30, tzinfo=timezone.utc)])     # New Year in Bangkok
+@pytest.mark.parametrize("short", [True, False])
+def test_every_date_the_bot_writes_reads_back_as_the_same_moment(now, short):
+    """Round trip: what `thai_date` shows (short or spelled month, BE year) parses to the same moment."""
+    for moment in _moments(now, 400):
+        shown = thai_date(moment, short=short)
+        assert parse_thai_datetime(shown, now) == moment, shown
+        assert parse_thai_datetime(shown.removesuffix(" น."), now) == moment, shown

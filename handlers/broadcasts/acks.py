@@ -13,6 +13,7 @@ from handlers import help
 from handlers.members import directory
 from handlers.core import postback
 from handlers.standards import lookup as standards
+from handlers.broadcasts import actions  # the one place that cancels (also `flask broadcast cancel`)
 from handlers.broadcasts.announcement import (PREVIEW_ID, STATUS_NAMES, ack_report_button, audience_text,
                                    recipients_see, snippet)
 from handlers.core.policy import require
@@ -193,13 +194,15 @@ def remind(ctx: Ctx, payload: dict[str, Any]) -> Result:
 
 # -- the record ------------------------------------------------------------------------------------
 def cancel_scheduled(ctx: Ctx, payload: dict[str, Any]) -> Result:
-    """Postback "bc" {o: "x", b}: cancel a broadcast that has not been sent yet."""
+    """Postback "bc" {o: "x", b}: cancel a broadcast that has not been sent yet (`actions.cancel_scheduled`)."""
     admin_in_private(ctx, "broadcast.send")
     b = payload.get("b")
-    bc = broadcasts.claim(ctx.session, int(b), "scheduled", "cancelled") if str(b).isdigit() else None
-    if bc is None:
-        raise UserFacingError("ประกาศนี้ส่งไปแล้วหรือยกเลิกไปแล้ว จึงยกเลิกไม่ได้ค่ะ", [list_button()])
-    audit(ctx.session, ctx.inp.user_id, "broadcast.cancel", broadcasts.origin(bc.id), ctx.now)
+    if not str(b).isdigit():
+        raise UserFacingError(actions.NOT_CANCELLABLE, [list_button()])
+    try:
+        bc = actions.cancel_scheduled(ctx.session, ctx.actor, int(b), ctx.now)
+    except UserFacingError as err:
+        raise UserFacingError(err.message, [list_button()]) from None
     return Result.text(f"ยกเลิกประกาศ #{bc.id} ที่ตั้งเวลาไว้ {thai_date(bc.scheduled_at)} แล้วค่ะ", [list_button()])
 
 

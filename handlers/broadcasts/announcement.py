@@ -7,6 +7,7 @@ exactly what recipients will see.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,8 @@ from content.model import Content
 from handlers.core import postback
 from handlers.members.directory import group_name
 from handlers.core.thaidate import thai_date
-from handlers.core.types import Button, Card, PostbackAction, Result, Section, TextReply, UriAction
+from handlers.core.types import (Button, Card, MessageAction, PostbackAction, Result, Section, TextReply, UriAction,
+                                 UserFacingError)
 from storage.broadcasts import parts
 
 MAX_TEXT = 2000        # characters of an announcement
@@ -26,6 +28,14 @@ KIND_NAMES = {"all_staff": "บุคลากรทั้งหมด", "all_sc
 STATUS_NAMES = {"scheduled": "ตั้งเวลาไว้", "sending": "กำลังส่ง", "sent": "ส่งแล้ว", "cancelled": "ยกเลิกแล้ว"}
 ACK_NOTE = "กรุณากดปุ่ม \"รับทราบ\" เพื่อยืนยันว่าได้อ่านประกาศนี้แล้วค่ะ"
 OFFLINE_QUOTA = "ไม่ทราบโควตา (โหมดออฟไลน์ หรือติดต่อ LINE ไม่ได้)"
+URL_MAX = 1000         # characters of an image or link URL
+LINK_LABEL_MAX = 20    # LINE cuts a button label at 20 characters
+IMAGE_EXAMPLE = "https://www.example.go.th/poster.jpg"
+LINK_EXAMPLE = "ดาวน์โหลดหนังสือ https://www.example.go.th/doc.pdf"
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+# a web address typed without its scheme: "www.obec.go.th/doc.pdf", "obec.go.th"
+_BARE_URL = re.compile(r"(?<![\w@/.:])((?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#]\S*)?)",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,82 @@ def _chunks(text: str, limit: int = SECTION_MAX) -> list[str]:
         out.append(rest[:cut].strip())
         rest = rest[cut:].strip()
     return out + ([rest] if rest else [])
+
+
+class BadUrl(UserFacingError):
+    """An image or link URL we cannot use; `fixed` is the whole input with the address made https://
+    (offered as a one-tap reply), or None."""
+
+    def __init__(self, message: str, fixed: str | None = None) -> None:
+        super().__init__(message, [Button("ใช้ลิงก์ https://", MessageAction(fixed))] if fixed else [])
+        self.fixed = fixed
+
+
+def _with_https(text: str, address: str) -> str:
+    """`text` with `address` (no scheme, or http://) written as https://."""
+    return text.replace(address, "https://" + re.sub(r"^https?://", "", address, flags=re.IGNORECASE), 1)
+
+
+def image_url(text: str) -> str:
+    """`text` as an announcement image URL (https, no spaces, ≤ `URL_MAX`); raises `BadUrl` saying what
+    to type, with the https:// form of an address typed without it ("www.obec.go.th/a.jpg")."""
+    text = text.strip()
+    if re.fullmatch(r"https://[^\s/]+\.[^\s]{2,}", text, re.IGNORECASE) and len(text) <= URL_MAX:
+        return text
+    if re.match(r"http://", text, re.IGNORECASE):
+        fixed = _with_https(text, text)
+        raise BadUrl(f"ลิงก์รูปภาพต้องขึ้นต้นด้วย https:// (ไม่ใช่ http://) ค่ะ ลองใช้ \"{fixed}\" "
+                     "ถ้าเว็บไซต์เปิดแบบ https ได้นะคะ", fixed)
+    bare = _BARE_URL.fullmatch(text)
+    if bare:
+        fixed = _with_https(text, text)
+        raise BadUrl(f"ลิงก์รูปภาพต้องขึ้นต้นด้วย https:// ค่ะ หมายถึง \"{fixed}\" ใช่ไหมคะ "
+                     "กดปุ่มด้านล่างเพื่อใช้ลิงก์นี้ หรือพิมพ์ใหม่ได้ค่ะ", fixed)
+    raise BadUrl("ลิงก์รูปภาพต้องขึ้นต้นด้วย https:// และไม่มีช่องว่างค่ะ เช่น "
+                 f"{IMAGE_EXAMPLE} (พิมพ์ \"ไม่ใส่\" ถ้าไม่ต้องการรูป)")
+
+
+def link(text: str) -> tuple[str, str]:
+    """(button label, https URL) of "ชื่อปุ่ม https://…" (the label may be empty: "เปิดลิงก์" is used);
+    raises `BadUrl` saying what to type, with the https:// form of an address typed without it."""
+    text = text.strip()
+    m = _URL.search(text)
+    if m is None:
+        bare = _BARE_URL.search(text)
+        if bare:
+            fixed = _with_https(text, bare.group(1))
+            raise BadUrl(f"ลิงก์ต้องขึ้นต้นด้วย https:// ค่ะ หมายถึง \"{fixed}\" ใช่ไหมคะ "
+                         "กดปุ่มด้านล่างเพื่อใช้ลิงก์นี้ หรือพิมพ์ใหม่ได้ค่ะ", fixed)
+        raise BadUrl(f"พิมพ์ชื่อปุ่ม (ไม่เกิน {LINK_LABEL_MAX} ตัวอักษร) ตามด้วยลิงก์ที่ขึ้นต้นด้วย https:// ค่ะ "
+                     f"เช่น \"{LINK_EXAMPLE}\"")
+    url = m.group(0)
+    if url.lower().startswith("http://"):
+        fixed = _with_https(text, url)
+        raise BadUrl(f"ลิงก์ต้องขึ้นต้นด้วย https:// (ไม่ใช่ http://) ค่ะ ลองใช้ \"{fixed}\" "
+                     "ถ้าเว็บไซต์เปิดแบบ https ได้นะคะ", fixed)
+    label = (text[:m.start()] + text[m.end():]).strip()
+    if len(url) > URL_MAX:
+        raise BadUrl(f"ลิงก์ยาวเกิน {URL_MAX:,} ตัวอักษรค่ะ ลองใช้ลิงก์ที่สั้นลงนะคะ")
+    if len(label) > LINK_LABEL_MAX:
+        raise BadUrl(f"ชื่อปุ่มยาว {len(label)} ตัวอักษร เกิน {LINK_LABEL_MAX} ตัวอักษรค่ะ "
+                     f"ลองตั้งชื่อสั้น ๆ เช่น \"{LINK_EXAMPLE}\"")
+    return label or "เปิดลิงก์", url
+
+
+def check(draft: Draft) -> Draft:
+    """`draft` when it can be sent: text present and ≤ `MAX_TEXT`, https image and link; raises
+    `UserFacingError` (Thai) saying what is wrong. Every caller (chat, `flask broadcast send`) checks here."""
+    text = draft.text.strip()
+    if not text:
+        raise UserFacingError("ข้อความประกาศว่างอยู่ค่ะ พิมพ์ข้อความประกาศก่อนนะคะ")
+    if len(text) > MAX_TEXT:
+        raise UserFacingError(f"ข้อความยาว {len(text):,} ตัวอักษร เกิน {MAX_TEXT:,} ตัวอักษรค่ะ "
+                              "ลองย่อให้สั้นลง หรือใส่รายละเอียดเป็นปุ่มลิงก์นะคะ")
+    if draft.image_url:
+        image_url(draft.image_url)
+    if draft.link_url:
+        link(f"{draft.link_label or ''} {draft.link_url}")
+    return draft
 
 
 def ack_button(broadcast_id: int) -> Button:
@@ -116,11 +202,13 @@ def reach_summary(reach: Any, audience: str, quota: int | None, usage: int | Non
     uses, the quota, acknowledgement and send time (`when`, already in words)."""
     lines = ["👆 ด้านบนคือสิ่งที่ผู้รับจะเห็นค่ะ", f"ผู้รับ: {audience}"]
     if reach.users:
-        lines.append(f"• ส่งตรงถึง {len(reach.users):,} คน (multicast {reach.multicasts:,} ครั้ง)")
+        lines.append(f"• ส่งตรงถึง {len(reach.users):,} คน (ส่ง {reach.multicasts:,} รอบ รอบละไม่เกิน 500 คน)")
     if reach.chats:
         people = sum(reach.chat_cost(c) for c in reach.chats)
-        unknown = f" (ไม่ทราบจำนวนสมาชิก {reach.unknown_counts} กลุ่ม)" if reach.unknown_counts else ""
-        lines.append(f"• กลุ่มไลน์ {len(reach.chats):,} กลุ่ม สมาชิกรวม {people:,} คน{unknown}")
+        lines.append(f"• กลุ่มไลน์ {len(reach.chats):,} กลุ่ม สมาชิกรวม {people:,} คน")
+        if reach.unknown_counts:
+            lines.append(f"  ⚠ ยังไม่ทราบจำนวนสมาชิก {reach.unknown_counts:,} กลุ่ม จึงนับเฉพาะสมาชิกที่บอทรู้จัก "
+                         "ค่าใช้จริงอาจมากกว่านี้ค่ะ")
     if reach.followers:
         lines.append(f"• ผู้ติดตามบอททุกคน (LINE ไม่แจ้งจำนวนล่วงหน้า บอทรู้จัก {reach.known_followers:,} คน)")
     if reach.empty:
