@@ -62,7 +62,7 @@ _SPACE = re.compile(r"\s+")
 _INTENT_RES = {name: re.compile(r"(?<!ยก)(?:" + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + ")")
                for name, phrases in INTENTS.items()}
 # question words and polite particles, removed before tokenising (newmm splits "ไหนคะ" as "ไห|นคะ")
-_FILLER = re.compile(r"(?:อะไรบ้าง|อะไร|บ้าง|ไหน|ยังไง|อย่างไร|เท่าไหร่|เท่าไร|หรือเปล่า|หรือไม่|ไหม|มั้ย|หน่อย)"
+_FILLER = re.compile(r"(?:คิดยังไง|คิดอย่างไร|อะไรบ้าง|อะไร|บ้าง|ไหน|ยังไง|อย่างไร|เท่าไหร่|เท่าไร|หรือเปล่า|หรือไม่|ไหม|มั้ย|หน่อย)"
                      r"|(?:นะ)?(?:ครับผม|ครับ|คับ|ค่ะ|คะ|จ้า|จ้ะ)(?=\s|$)")
 
 

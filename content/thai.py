@@ -50,3 +50,16 @@ def tokens(text: str) -> tuple[str, ...]:
         if tok:
             out.append(tok)
     return tuple(out)
+
+
+def clip_words(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary (pythainlp newmm), with "…" when cut;
+    a Thai word is never split between a consonant and its marks."""
+    if len(text) <= limit:
+        return text
+    out = ""
+    for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        if len(out) + len(word) > limit:
+            break
+        out += word
+    return (out.rstrip() or text[:limit]) + "…"

@@ -32,7 +32,8 @@ GUESS_SCORE = 25.0
 HIT_LABELS = {"criterion": "เกณฑ์ {code}", "indicator": "ตบช. {code}", "standard": "มาตรฐานที่ {code}",
               "pmqa_item": "PMQA ข้อ {code}", "pmqa_category": "PMQA หมวด {code}", "issue": "ประเด็น {code}",
               "sar": "SAR", "rounds": "รอบการรายงาน", "process": "ขั้นตอนงานมาตรฐาน",
-              "edition_2557": "มาตรฐาน 2557"}
+              "edition_2557": "มาตรฐาน 2557", "internal_control": "ควบคุมภายใน",
+              "complaints": "ช่องทางร้องเรียน"}
 
 
 def hit_button(hit: Hit) -> Button:

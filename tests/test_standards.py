@@ -142,3 +142,18 @@ def test_polite_particles_menus_and_a_cancel_with_nothing_to_cancel(chat, text, 
 def test_a_question_that_starts_like_a_particle_is_still_a_question(chat):
     reply = texts(chat.say("คะแนนระดับคุณภาพคิดยังไง"))
     assert "ยินดีค่ะ" not in reply and "ระดับ" in reply
+
+
+@pytest.mark.parametrize("question, label, expected", [
+    ("ช่องทางร้องเรียนมีอะไรบ้าง", "ช่องทางร้องเรียน", ("ข้อเสนอแนะ", "ไม่น้อยกว่า 5 ช่องทาง", "E-office")),
+    ("ควบคุมภายในทำยังไง", "ควบคุมภายใน", ("ศึกษาวิเคราะห์สภาพปัจจุบัน", "(1 สัปดาห์)", "ตามระยะที่กำหนด")),
+    ("ทำ SAR มีกี่ขั้นตอน ใช้เวลาเท่าไหร่", "SAR", ("ขั้นตอนและระยะเวลา", "(1 เดือน)", "ปฏิทินปฏิบัติงาน")),
+    ("KPI ต้องรายงานกี่รอบ", "รอบการรายงาน", ("รอบ 6 เดือน", "รอบ 12 เดือน")),
+])
+def test_process_sections_are_found_and_shown_as_cards(chat, question, label, expected):
+    reply = chat.say(question)
+    [card] = bubbles(reply)
+    text = texts(reply)
+    assert label in text and "ที่มา: 001_46ed5f8a53de3fd0.txt" in text
+    for part in expected:
+        assert part in text, part

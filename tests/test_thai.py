@@ -1,5 +1,5 @@
 """Thai-safe normalisation: marks survive, digits and zero-width characters do not."""
-from content.thai import loose, normalize, tokens
+from content.thai import clip_words, loose, normalize, tokens
 
 
 def test_thai_digits_become_arabic():
@@ -38,3 +38,11 @@ def test_pdf_forms_find_what_the_typed_form_finds():
     index = SearchIndex.build(load_content())
     typed, pasted = index.search("แผนปฏิบัติการประจำปี"), index.search("เเผนปฏิบัติการประจําปี")
     assert pasted.confident and [h.key for h in pasted.hits] == [h.key for h in typed.hits]
+
+
+def test_clip_words_cuts_at_a_word_never_inside_one():
+    text = "กำหนดมาตรการในการป้องกันความเสี่ยงในแต่ละปัจจัยความเสี่ยง"
+    clipped = clip_words(text, 30)
+    assert clipped.endswith("…") and len(clipped) <= 31
+    assert text.startswith(clipped[:-1]) and clipped[:-1].endswith(("ความเสี่ยง", "ป้องกัน", "ใน"))
+    assert clip_words("สั้น", 30) == "สั้น"
