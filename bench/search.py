@@ -40,7 +40,7 @@ def main() -> None:
     print(f"queries             {report.total} answerable + {report.chitchat} chit-chat")
     print(f"top-1               {report.top1_rate:.1%}  ({report.top1}/{report.total})")
     print(f"top-3               {report.top3_rate:.1%}  ({report.top3}/{report.total})")
-    print(f"chit-chat answered  {len(report.chitchat_answered)}")
+    print(f"chit-chat answered  {len(report.chitchat_answered)}  (offered suggestions: {len(report.chitchat_suggested)})")
     print(f"latency p50         {p50:.2f} ms")
     print(f"latency p99         {p99:.2f} ms  (target < 10 ms; {len(samples)} searches)")
     print(f"latency max         {samples[-1]:.2f} ms")
@@ -48,6 +48,8 @@ def main() -> None:
         print(f"  miss: {q!r} expected {expect}, got {got}")
     for q, got in report.chitchat_answered:
         print(f"  chit-chat answered: {q!r} -> {got}")
+    for q, got in report.chitchat_suggested:
+        print(f"  chit-chat offered: {q!r} -> {got}")
 
 
 if __name__ == "__main__":

@@ -157,3 +157,43 @@ def test_process_sections_are_found_and_shown_as_cards(chat, question, label, ex
     assert label in text and "ที่มา: 001_46ed5f8a53de3fd0.txt" in text
     for part in expected:
         assert part in text, part
+
+
+def _logged(app):
+    with get_storage(app).Session() as session:
+        return session.scalars(select(UnansweredQuery).order_by(UnansweredQuery.id)).all()
+
+
+@pytest.mark.parametrize("talk", ["อากาศร้อนจังเลย", "ใครว่างบ้าง", "กินข้าวยัง", "ประชุมกี่โมง"])
+def test_everyday_talk_gets_a_polite_not_found_never_a_card(app, chat, talk):
+    from handlers.standards import NOT_FOUND
+    reply = chat.say(talk)
+    assert bubbles(reply) == [] and texts(reply) == NOT_FOUND
+    assert not any('"show"' in a.get("data", "") for a in quick_replies(reply))  # no weak match offered
+    assert quick_replies(reply)  # what the bot can do instead
+    [row] = _logged(app)
+    assert (row.text, row.outcome, row.shown) == (talk, "nothing", "")
+
+
+def test_what_the_bot_showed_is_logged_with_the_score(app, chat):
+    chat.say("งบประมาณซื้อรถตู้ใหม่ปีหน้า")  # unsure: did-you-mean buttons
+    chat.say("ถ้าจะได้ระดับ 5 ต้องมีร่องรอยหลักฐานกี่ข้อ")  # answered, but with a low score
+    chat.say("ใครรับผิดชอบการตรวจประเมินภายใน")  # confident: not logged
+    suggested, answered = _logged(app)
+    assert suggested.outcome == "suggested" and suggested.shown and 35 <= suggested.score < 55
+    assert suggested.shown.split(",")[0] in json.dumps(quick_replies(chat.say("งบประมาณซื้อรถตู้ใหม่ปีหน้า")))
+    assert (answered.outcome, answered.shown) == ("answered", "reference:standards_2557")
+    assert answered.score < 70
+
+
+def test_admins_see_what_the_bot_showed_for_each_unanswered_question(app, chat):
+    chat.say("กินข้าวยัง")
+    chat.say("ถ้าจะได้ระดับ 5 ต้องมีร่องรอยหลักฐานกี่ข้อ")
+    chat.user_id = ADMIN
+    report = texts(chat.say("คำถามที่ตอบไม่ได้"))
+    assert "บอทตอบว่าไม่พบ" in report
+    assert "บอทตอบโดยไม่มั่นใจ: มาตรฐาน 2557 (คะแนน 55)" in report
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["unanswered"]).output
+    assert "กินข้าวยัง\n      nothing: nothing" in out
+    assert "answered: reference:standards_2557 (score 55)" in out
