@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 
 from content.codes import CodeRef, parse_codes
 from content.documents import Doc, documents
+from content.keyphrases import key_query
 from content.model import Content
 from content.thai import loose, normalize, tokens
 
@@ -68,6 +69,7 @@ CHAT_MARKERS = (
     "ขอเบอร์โทร", "เบอร์โทร", "ขอเบอร์", "555", "ฮ่าฮ่า", "ไปเที่ยว",
 )
 CHAT_SCORE = 85.0
+LONG_QUERY_CHARS = 300  # longer text is searched by its key phrases
 LOW_CONFIDENCE_SCORE = 70.0  # a confident text answer under this is shown but logged for the content team
 SUGGEST_SCORE = 35.0  # a hit offered as "did you mean" when not confident: this score and
 SUGGEST_FOUND = 0.4   # at least 40% of what was asked found in it
@@ -286,12 +288,21 @@ class SearchIndex:
         return [d.key for d in self.docs if d.kind == kind and d.code.endswith("." + ref.code)]
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
-        """Search `query`; hits best first (at most `limit`, codes may give more). Never raises."""
+        """Search `query`; hits best first (at most `limit`, codes may give more). Never raises.
+
+        A query over `LONG_QUERY_CHARS` characters (a pasted paragraph) is searched by its key phrases
+        (`content.keyphrases.key_query`); codes in it count only when the content has them.
+        """
+        refs = parse_codes(query)
+        long = len(query) > LONG_QUERY_CHARS
+        if long:
+            query = key_query(self, query)
         intent, segments = self.analyse(query)
         topic = " ".join(alts[0] for alts in segments)
-        refs = parse_codes(query)
         if refs:
             hits, missing = self._resolve_codes(refs)
+            if long:
+                missing = []
             if hits or missing:
                 return SearchResult(tuple(hits), "code", intent, bool(hits), tuple(missing), topic)
         hits = self._score_text(segments, limit, intent)

@@ -40,9 +40,6 @@ NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที�
 # In a group chat the bot answers when tagged, when the text starts with one of these, or when the
 # whole message is a code ("ตบช. 2.1") or a command word; other group talk is not for the bot.
 GROUP_PREFIX = re.compile(r"^\s*(?:บอท|bot|น้องบอท|@บอท|/|!)\s*[,:：]?\s*", re.IGNORECASE)
-MAX_QUESTION_CHARS = 300
-TOO_LONG = ("ข้อความยาวเกินไปค่ะ 🙏 ลองพิมพ์เฉพาะคำถามสั้น ๆ เช่น \"ใครรับผิดชอบการตรวจประเมินภายใน\" "
-            "หรือรหัส เช่น \"ตบช. 2.1\" นะคะ")
 
 
 def addressed_text(ctx: Ctx) -> str | None:
@@ -103,9 +100,7 @@ def on_text(ctx: Ctx) -> Result | None:
         return help.greeting(ctx)
     if small == "thanks":
         return help.thanks(ctx)
-    if len(text) > MAX_QUESTION_CHARS:
-        raise UserFacingError(TOO_LONG)
-    return standards.lookup(ctx, text)
+    return standards.lookup(ctx, text)  # long text too: it reads a paragraph by its key phrases
 
 
 def on_postback(ctx: Ctx) -> Result:

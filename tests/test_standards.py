@@ -197,3 +197,13 @@ def test_admins_see_what_the_bot_showed_for_each_unanswered_question(app, chat):
     out = runner.invoke(args=["unanswered"]).output
     assert "กินข้าวยัง\n      nothing: nothing" in out
     assert "answered: reference:standards_2557 (score 55)" in out
+
+
+def test_a_pasted_paragraph_gets_its_answer_and_only_a_huge_one_is_refused(chat):
+    from handlers.standards import MAX_TEXT_CHARS, TOO_LONG
+    from tests.test_search import PASTED
+    reply = chat.say(PASTED)
+    [card] = bubbles(reply)
+    assert "งานการควบคุมภายใน" in texts(reply) and "ศึกษาวิเคราะห์สภาพปัจจุบัน" in texts(reply)
+    huge = (PASTED + " ") * (MAX_TEXT_CHARS // len(PASTED) + 1)
+    assert texts(chat.say(huge)) == TOO_LONG
