@@ -49,7 +49,7 @@ def sync_content_command() -> None:
     click.echo(release.run(get_storage(), load_content(), migrate=False).content)
 
 
-@click.command("unanswered", help="The most frequent questions the bot could not answer.")
+@click.command("unanswered", help="The most frequent questions the bot could not answer, and what it showed.")
 @with_appcontext
 @click.option("--days", default=30, show_default=True, help="Look back this many days.")
 def unanswered_command(days: int) -> None:
@@ -57,8 +57,10 @@ def unanswered_command(days: int) -> None:
         rows = queries.top_unanswered(session, datetime.now(timezone.utc) - timedelta(days=days), limit=50)
     if not rows:
         click.echo("no unanswered questions")
-    for text, count, last in rows:
-        click.echo(f"{count:4d}  {thai_date(last)}  {text}")
+    for row in rows:
+        score = f"{row.score:.0f}" if row.score is not None else "-"
+        click.echo(f"{row.count:4d}  {thai_date(row.last)}  {row.text}\n      {row.outcome}: "
+                   f"{', '.join(row.shown) or 'nothing'} (score {score})")
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 A document's title text is what the item is called; its body text is what it says (desired state,
 measure, evidence, steps). Reference documents (Strategy-5 issues, the 2557 rubric, process steps,
-reporting rounds, SAR) are indexed too, so "SAR คืออะไร" or "ประเด็น 5.3" find them.
+reporting rounds, SAR, internal control, complaint channels) are indexed too, so "SAR คืออะไร",
+"ควบคุมภายในทำยังไง" or "ประเด็น 5.3" find them.
 """
 from __future__ import annotations
 
@@ -92,7 +93,19 @@ def reference_documents(content: Content) -> list[Doc]:
                         _text([s.get("text") for s in data.get("steps") or []])))
         if data.get("sar"):
             docs.append(Doc("reference:sar", "sar", "SAR", "รายงานการประเมินตนเอง (SAR)",
-                            "SAR รายงานการประเมินตนเอง Self Assessment Report", _text(data["sar"])))
+                            "SAR รายงานการประเมินตนเอง Self Assessment Report ขั้นตอนการจัดทำ ระยะเวลา",
+                            _text(data["sar"])))
+        if data.get("internal_control"):
+            ic = data["internal_control"]
+            docs.append(Doc("reference:internal_control", "internal_control", "internal_control",
+                            "งานการควบคุมภายใน", "การควบคุมภายใน ระบบควบคุมภายใน ขั้นตอนการควบคุมภายใน",
+                            _text({k: v for k, v in ic.items() if k != "work"})))
+        if data.get("complaints"):
+            cp = data["complaints"]
+            docs.append(Doc("reference:complaints", "complaints", "complaints",
+                            "ข้อร้องเรียนและช่องทางรับฟังผู้รับบริการ",
+                            "ช่องทางร้องเรียน ช่องทางรับฟัง ข้อร้องเรียน ข้อเสนอแนะ ข้อคิดเห็น คำชมเชย",
+                            _text({k: v for k, v in cp.items() if k != "case_types"})))
         if data.get("reporting_rounds"):
             docs.append(Doc("reference:reporting_rounds", "rounds", "rounds", "รอบการรายงานผลการดำเนินงาน",
                             "รอบการรายงาน รายงานผล 6 เดือน 9 เดือน 12 เดือน KPI ตัวชี้วัด",

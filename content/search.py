@@ -9,8 +9,9 @@ Pipeline for a query:
    missing marks still overlap; no word segmentation needed) weighted by IDF, title above body, plus
    rapidfuzz `partial_ratio` on the title. Scores are 0–100.
 
-`SearchResult.confident` is False when the best score is under `CONFIDENT_SCORE`: the bot then says it
-is not sure instead of showing a random criterion.
+`SearchResult.confident` is False when the best score is under `CONFIDENT_SCORE` (`CHAT_SCORE` when the
+query has everyday-talk words, `CHAT_MARKERS`): the bot then says it is not sure instead of showing a
+random criterion, and offers only `SearchResult.suggestions` (none for everyday talk).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from rapidfuzz import fuzz
 
 from content.codes import CodeRef, parse_codes
 from content.documents import Doc, documents
+from content.keyphrases import key_query
 from content.model import Content
 from content.thai import loose, normalize, tokens
 
@@ -53,16 +55,32 @@ INTENTS: dict[str, tuple[str, ...]] = {
 STOPWORDS = {loose(w) for w in (
     "ใคร อะไร บ้าง ไหน ยังไง อย่างไร เรื่อง การ ของ ที่ และ มี ต้อง ครับ ค่ะ คะ คับ จ้า จ้ะ หน่อย ขอ ดู อยาก "
     "รู้ ว่า ใน ให้ กับ เป็น คือ ไร หรือ ได้ จะ นะ เกี่ยวกับ ช่วย บอก หา ค้นหา ถาม เกณฑ์ ตัวบ่งชี้ มาตรฐาน "
-    "ทำ ไง ยัง แล้ว ด้วย ไหม มั้ย ๆ อยู่ กี่ เท่าไหร่ เท่าไร ใด นี้ นั้น ครับผม ใช้ "
+    "ทำ ไง ยัง กัน แล้ว ด้วย ไหม มั้ย ๆ อยู่ กี่ เท่าไหร่ เท่าไร ใด นี้ นั้น ครับผม ใช้ "
     "สวัสดี หวัดดี ขอบคุณ รับทราบ โอเค ok ว่าด้วย "
     "the what is of").split()}
+
+# Everyday office talk ("อากาศร้อนจังเลย", "ใครว่างบ้าง", "กินข้าวยัง", "ประชุมกี่โมง"): removed before matching;
+# a query that had one is answered only when the rest matches strongly (`CHAT_SCORE`), and never gets
+# suggestions, so small talk is not answered with a criterion that shares a word with it.
+CHAT_MARKERS = (
+    "อากาศ", "ร้อนจัง", "หนาวจัง", "ฝนตก", "ฝนจะตก", "จังเลย", "กินข้าว", "ข้าวยัง", "หิว", "กี่โมง", "ว่างบ้าง",
+    "ว่างไหม", "ว่างมั้ย", "ใครว่าง", "ใครอยู่", "อยู่ไหม", "หมูกระทะ",
+    "ลาพัก", "ลาป่วย", "ลากิจ", "ขอลา", "เลิกงาน", "เข้างาน", "ปริ้น", "พริ้น", "กระดาษติด", "ฝากแจ้ง",
+    "ขอเบอร์โทร", "เบอร์โทร", "ขอเบอร์", "555", "ฮ่าฮ่า", "ไปเที่ยว",
+)
+CHAT_SCORE = 85.0
+LONG_QUERY_CHARS = 300  # longer text is searched by its key phrases
+LOW_CONFIDENCE_SCORE = 70.0  # a confident text answer under this is shown but logged for the content team
+SUGGEST_SCORE = 35.0  # a hit offered as "did you mean" when not confident: this score and
+SUGGEST_FOUND = 0.4   # at least 40% of what was asked found in it
+_CHAT_RE = re.compile("|".join(map(re.escape, sorted(CHAT_MARKERS, key=len, reverse=True))))
 
 _SPACE = re.compile(r"\s+")
 # "ยกระดับคุณภาพ" (raise quality) is not the intent "ระดับคุณภาพ" (quality level)
 _INTENT_RES = {name: re.compile(r"(?<!ยก)(?:" + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + ")")
                for name, phrases in INTENTS.items()}
 # question words and polite particles, removed before tokenising (newmm splits "ไหนคะ" as "ไห|นคะ")
-_FILLER = re.compile(r"(?:อะไรบ้าง|อะไร|บ้าง|ไหน|ยังไง|อย่างไร|เท่าไหร่|เท่าไร|หรือเปล่า|หรือไม่|ไหม|มั้ย|หน่อย)"
+_FILLER = re.compile(r"(?:คิดยังไง|คิดอย่างไร|อะไรบ้าง|อะไร|บ้าง|ไหน|ยังไง|อย่างไร|เท่าไหร่|เท่าไร|หรือเปล่า|หรือไม่|ไหม|มั้ย|หน่อย)"
                      r"|(?:นะ)?(?:ครับผม|ครับ|คับ|ค่ะ|คะ|จ้า|จ้ะ)(?=\s|$)")
 
 
@@ -101,10 +119,20 @@ class SearchResult:
     confident: bool = False
     missing: tuple[CodeRef, ...] = ()
     topic: str = ""
+    chat: bool = False  # the query is everyday talk (`CHAT_MARKERS`) that did not match strongly
 
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.hits else None
+
+    @property
+    def suggestions(self) -> tuple[Hit, ...]:
+        """Hits worth offering as "did you mean" when the result is not confident: none for everyday
+        talk, else those scoring at least `SUGGEST_SCORE` with at least `SUGGEST_FOUND` of the query
+        found. Empty when the result is confident (then `hits` is the answer)."""
+        if self.confident or self.chat:
+            return ()
+        return tuple(h for h in self.hits if h.score >= SUGGEST_SCORE and h.found >= SUGGEST_FOUND)
 
 
 def trigrams(text: str) -> list[str]:
@@ -163,7 +191,7 @@ class SearchIndex:
         minus question words, particles and stop words, in loose form without spaces. Each segment is a
         tuple of alternatives: itself, then itself with a synonym's canonical wording swapped in.
         """
-        marked = normalize(query)
+        marked = _CHAT_RE.sub(" ", normalize(query))
         intent = None
         for name, pattern in _INTENT_RES.items():
             if pattern.search(marked):
@@ -260,12 +288,21 @@ class SearchIndex:
         return [d.key for d in self.docs if d.kind == kind and d.code.endswith("." + ref.code)]
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
-        """Search `query`; hits best first (at most `limit`, codes may give more). Never raises."""
+        """Search `query`; hits best first (at most `limit`, codes may give more). Never raises.
+
+        A query over `LONG_QUERY_CHARS` characters (a pasted paragraph) is searched by its key phrases
+        (`content.keyphrases.key_query`); codes in it count only when the content has them.
+        """
+        refs = parse_codes(query)
+        long = len(query) > LONG_QUERY_CHARS
+        if long:
+            query = key_query(self, query)
         intent, segments = self.analyse(query)
         topic = " ".join(alts[0] for alts in segments)
-        refs = parse_codes(query)
         if refs:
             hits, missing = self._resolve_codes(refs)
+            if long:
+                missing = []
             if hits or missing:
                 return SearchResult(tuple(hits), "code", intent, bool(hits), tuple(missing), topic)
         hits = self._score_text(segments, limit, intent)
@@ -273,8 +310,11 @@ class SearchIndex:
             d = self.by_key[RUBRIC_KEY]
             return SearchResult((Hit(d.key, d.kind, d.code, d.title, CONFIDENT_SCORE),), "text", "rubric", True,
                                 (), topic)
-        confident = bool(hits) and hits[0].score >= CONFIDENT_SCORE and hits[0].found >= CONFIDENT_FOUND
-        return SearchResult(tuple(hits), "text" if hits else "none", intent, confident, (), topic)
+        chat = bool(_CHAT_RE.search(normalize(query)))
+        threshold = CHAT_SCORE if chat else CONFIDENT_SCORE
+        confident = bool(hits) and hits[0].score >= threshold and hits[0].found >= CONFIDENT_FOUND
+        return SearchResult(tuple(hits), "text" if hits else "none", intent, confident, (), topic,
+                            chat and not confident)
 
 
 _KIND_ORDER = {"criterion": 0, "indicator": 1, "standard": 2, "pmqa_item": 3, "pmqa_category": 4}

@@ -45,9 +45,6 @@ LEGACY_MEDIA = {name: fn for m in MODULES for name, fn in getattr(m, "MEDIA", {}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
 CANCEL_WORDS = ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด", "พอแล้ว", "ยกเลิกรายการ")
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
-MAX_QUESTION_CHARS = 2000  # a pasted paragraph is searched by its key phrases; past this it is refused
-TOO_LONG = ("ข้อความยาวเกินไปค่ะ 🙏 ลองพิมพ์เฉพาะคำถามสั้น ๆ เช่น \"ใครรับผิดชอบการตรวจประเมินภายใน\" "
-            "หรือรหัส เช่น \"ตบช. 2.1\" นะคะ")
 NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ 😊 พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยนะคะ"
 
 
@@ -100,9 +97,7 @@ def on_text(ctx: Ctx) -> Result | None:
         return help.greeting(ctx)
     if small == "thanks":
         return help.thanks(ctx) if ctx.inp.chat_kind == "user" or ctx.inp.mentioned else None
-    if len(text) > MAX_QUESTION_CHARS:
-        raise UserFacingError(TOO_LONG)
-    return standards.lookup(ctx, text)
+    return standards.lookup(ctx, text)  # long text too: it reads a paragraph by its key phrases
 
 
 def on_flow_button(ctx: Ctx, payload: dict) -> Result:

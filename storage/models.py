@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -102,7 +102,13 @@ class ContentItem(Base):
 
 
 class UnansweredQuery(Base):
-    """A question the bot could not answer with confidence. No user ID is kept, by design."""
+    """A question the bot could not answer with confidence, and what it showed instead. No user ID is
+    kept, by design.
+
+    `outcome` is ``"nothing"`` (a polite "not found"), ``"suggested"`` (did-you-mean buttons) or
+    ``"answered"`` (a card shown with low confidence); `shown` is the item keys shown, comma-separated
+    (``""`` for nothing); `score` is the best search score, 0–100 (None when nothing matched at all).
+    """
 
     __tablename__ = "unanswered_queries"
 
@@ -111,6 +117,9 @@ class UnansweredQuery(Base):
     normalized: Mapped[str] = mapped_column(String(500))
     chat_kind: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(12), default="nothing", server_default="nothing")
+    shown: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    score: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (Index("ix_unanswered_queries_normalized", "normalized"),)
 

@@ -1,7 +1,9 @@
 """Plain query functions: `session` first, `select()`, they may add/flush but never commit."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,24 +30,48 @@ def claim_event(session: Session, webhook_event_id: str, event_type: str, now: d
     return True
 
 
-def log_unanswered(session: Session, text: str, normalized: str, chat_kind: str, now: datetime) -> None:
-    """Keep a question the bot could not answer: text and its `normalized` form (grouping key), each cut
-    to 500 characters, the chat kind and the time. No user ID, by design."""
+def log_unanswered(session: Session, text: str, normalized: str, chat_kind: str, now: datetime,
+                   outcome: str = "nothing", shown: Sequence[str] = (), score: float | None = None) -> None:
+    """Keep a question the bot could not answer with confidence: text and its `normalized` form
+    (grouping key), each cut to 500 characters, the chat kind, the time (UTC), and what the bot showed:
+    `outcome` ("nothing", "suggested", "answered"), the item keys `shown` and the best `score` (0–100).
+    No user ID, by design."""
     session.add(UnansweredQuery(text=text[:MAX_LOGGED_CHARS], normalized=normalized[:MAX_LOGGED_CHARS],
-                                chat_kind=chat_kind, created_at=now))
+                                chat_kind=chat_kind, created_at=now, outcome=outcome,
+                                shown=",".join(shown)[:MAX_LOGGED_CHARS], score=score))
 
 
-def top_unanswered(session: Session, since: datetime, limit: int = 10) -> list[tuple[str, int, datetime]]:
-    """The most frequent unanswered questions since `since`: (an example text, count, last asked)."""
-    rows = session.execute(
-        select(UnansweredQuery.normalized, func.count(), func.max(UnansweredQuery.text),
-               func.max(UnansweredQuery.created_at))
+@dataclass(frozen=True)
+class UnansweredSummary:
+    """One unanswered question as admins see it: an example `text`, how often (`count`) and when last
+    (`last`, UTC) it was asked, and what the bot showed the last time (`outcome`, `shown` keys, `score`)."""
+
+    text: str
+    count: int
+    last: datetime
+    outcome: str
+    shown: tuple[str, ...]
+    score: float | None
+
+
+def top_unanswered(session: Session, since: datetime, limit: int = 10) -> list[UnansweredSummary]:
+    """The most frequent unanswered questions since `since`, most frequent first, grouped by their
+    normalised form; what was shown comes from the latest row of each group."""
+    groups = session.execute(
+        select(UnansweredQuery.normalized, func.count(), func.max(UnansweredQuery.id))
         .where(UnansweredQuery.created_at >= since)
         .group_by(UnansweredQuery.normalized)
         .order_by(func.count().desc(), func.max(UnansweredQuery.created_at).desc())
         .limit(limit)
     ).all()
-    return [(text, count, last) for _norm, count, text, last in rows]
+    latest = {row.id: row for row in session.scalars(
+        select(UnansweredQuery).where(UnansweredQuery.id.in_([last_id for _n, _c, last_id in groups])))}
+    out = []
+    for _norm, count, last_id in groups:
+        row = latest[last_id]
+        out.append(UnansweredSummary(row.text, count, row.created_at, row.outcome,
+                                     tuple(k for k in row.shown.split(",") if k), row.score))
+    return out
 
 
 def prune_processed_events(session: Session, now: datetime, keep: timedelta = timedelta(days=7)) -> int:

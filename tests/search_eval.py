@@ -13,7 +13,8 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")
 
 @dataclass
 class EvalReport:
-    """Top-1 / top-3 hit counts over answerable queries, and the chit-chat queries answered wrongly."""
+    """Top-1 / top-3 hit counts over answerable queries; the chit-chat (negative) queries answered with
+    an item, and those offered weak matches as suggestions (both are failures: expected no hit)."""
 
     total: int = 0
     top1: int = 0
@@ -21,6 +22,7 @@ class EvalReport:
     misses: list[tuple[str, str, list[str]]] = field(default_factory=list)
     chitchat: int = 0
     chitchat_answered: list[tuple[str, str]] = field(default_factory=list)
+    chitchat_suggested: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def top1_rate(self) -> float:
@@ -45,6 +47,8 @@ def evaluate(index: SearchIndex, queries: list[dict] | None = None) -> EvalRepor
             report.chitchat += 1
             if keys:
                 report.chitchat_answered.append((item["q"], keys[0]))
+            elif result.suggestions:
+                report.chitchat_suggested.append((item["q"], [h.key for h in result.suggestions[:3]]))
             continue
         report.total += 1
         if keys[:1] == [item["expect"]]:

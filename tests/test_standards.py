@@ -142,3 +142,68 @@ def test_polite_particles_menus_and_a_cancel_with_nothing_to_cancel(chat, text, 
 def test_a_question_that_starts_like_a_particle_is_still_a_question(chat):
     reply = texts(chat.say("คะแนนระดับคุณภาพคิดยังไง"))
     assert "ยินดีค่ะ" not in reply and "ระดับ" in reply
+
+
+@pytest.mark.parametrize("question, label, expected", [
+    ("ช่องทางร้องเรียนมีอะไรบ้าง", "ช่องทางร้องเรียน", ("ข้อเสนอแนะ", "ไม่น้อยกว่า 5 ช่องทาง", "E-office")),
+    ("ควบคุมภายในทำยังไง", "ควบคุมภายใน", ("ศึกษาวิเคราะห์สภาพปัจจุบัน", "(1 สัปดาห์)", "ตามระยะที่กำหนด")),
+    ("ทำ SAR มีกี่ขั้นตอน ใช้เวลาเท่าไหร่", "SAR", ("ขั้นตอนและระยะเวลา", "(1 เดือน)", "ปฏิทินปฏิบัติงาน")),
+    ("KPI ต้องรายงานกี่รอบ", "รอบการรายงาน", ("รอบ 6 เดือน", "รอบ 12 เดือน")),
+])
+def test_process_sections_are_found_and_shown_as_cards(chat, question, label, expected):
+    reply = chat.say(question)
+    [card] = bubbles(reply)
+    text = texts(reply)
+    assert label in text and "ที่มา: 001_46ed5f8a53de3fd0.txt" in text
+    for part in expected:
+        assert part in text, part
+
+
+def _logged(app):
+    with get_storage(app).Session() as session:
+        return session.scalars(select(UnansweredQuery).order_by(UnansweredQuery.id)).all()
+
+
+@pytest.mark.parametrize("talk", ["อากาศร้อนจังเลย", "ใครว่างบ้าง", "กินข้าวยัง", "ประชุมกี่โมง"])
+def test_everyday_talk_gets_a_polite_not_found_never_a_card(app, chat, talk):
+    from handlers.standards.lookup import NOT_FOUND
+    reply = chat.say(talk)
+    assert bubbles(reply) == [] and texts(reply) == NOT_FOUND
+    assert not any('"show"' in a.get("data", "") for a in quick_replies(reply))  # no weak match offered
+    assert quick_replies(reply)  # what the bot can do instead
+    [row] = _logged(app)
+    assert (row.text, row.outcome, row.shown) == (talk, "nothing", "")
+
+
+def test_what_the_bot_showed_is_logged_with_the_score(app, chat):
+    chat.say("งบประมาณซื้อรถตู้ใหม่ปีหน้า")  # unsure: did-you-mean buttons
+    chat.say("ถ้าจะได้ระดับ 5 ต้องมีร่องรอยหลักฐานกี่ข้อ")  # answered, but with a low score
+    chat.say("ใครรับผิดชอบการตรวจประเมินภายใน")  # confident: not logged
+    suggested, answered = _logged(app)
+    assert suggested.outcome == "suggested" and suggested.shown and 35 <= suggested.score < 55
+    assert suggested.shown.split(",")[0] in json.dumps(quick_replies(chat.say("งบประมาณซื้อรถตู้ใหม่ปีหน้า")))
+    assert (answered.outcome, answered.shown) == ("answered", "reference:standards_2557")
+    assert answered.score < 70
+
+
+def test_admins_see_what_the_bot_showed_for_each_unanswered_question(app, chat):
+    chat.say("กินข้าวยัง")
+    chat.say("ถ้าจะได้ระดับ 5 ต้องมีร่องรอยหลักฐานกี่ข้อ")
+    chat.user_id = ADMIN
+    report = texts(chat.say("คำถามที่ตอบไม่ได้"))
+    assert "บอทตอบว่าไม่พบ" in report
+    assert "บอทตอบโดยไม่มั่นใจ: มาตรฐาน 2557 (คะแนน 55)" in report
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["unanswered"]).output
+    assert "กินข้าวยัง\n      nothing: nothing" in out
+    assert "answered: reference:standards_2557 (score 55)" in out
+
+
+def test_a_pasted_paragraph_gets_its_answer_and_only_a_huge_one_is_refused(chat):
+    from handlers.standards.lookup import MAX_TEXT_CHARS, TOO_LONG
+    from tests.test_search import PASTED
+    reply = chat.say(PASTED)
+    [card] = bubbles(reply)
+    assert "งานการควบคุมภายใน" in texts(reply) and "ศึกษาวิเคราะห์สภาพปัจจุบัน" in texts(reply)
+    huge = (PASTED + " ") * (MAX_TEXT_CHARS // len(PASTED) + 1)
+    assert texts(chat.say(huge)) == TOO_LONG

@@ -7,7 +7,7 @@ else gets "not sure" with help, and the question is logged for the content team 
 from __future__ import annotations
 
 from content.model import Content
-from content.search import Hit, SearchResult
+from content.search import LOW_CONFIDENCE_SCORE, Hit, SearchResult
 from content.thai import loose
 from handlers.standards import cards
 from handlers.core import postback
@@ -28,13 +28,19 @@ MISSING = {
     "pmqa_item": "ไม่พบประเด็น {code} ของ PMQA ในเอกสารต้นฉบับค่ะ",
     "issue": "ไม่พบประเด็น {code} ของกลยุทธ์ที่ 5 ค่ะ (มีประเด็น 5.1–5.6)",
 }
-GUESS_SCORE = 25.0
+NOT_FOUND = ("ไม่พบเรื่องนี้ในมาตรฐานสำนักงานเขตพื้นที่การศึกษาค่ะ 🙏 บอทช่วยค้นมาตรฐาน ตัวบ่งชี้ เกณฑ์ "
+             "ผู้รับผิดชอบ และร่องรอยหลักฐานได้ค่ะ ลองพิมพ์ เช่น \"ตบช. 2.1\" หรือ \"ใครรับผิดชอบการตรวจประเมินภายใน\" นะคะ")
+MAX_TEXT_CHARS = 2000  # a pasted paragraph is read by its key phrases; past this, a polite refusal
+TOO_LONG = ("ข้อความยาวเกินไปค่ะ 🙏 ลองพิมพ์เฉพาะคำถามสั้น ๆ เช่น \"ใครรับผิดชอบการตรวจประเมินภายใน\" "
+            "หรือรหัส เช่น \"ตบช. 2.1\" นะคะ")
+GUESS_SCORE = 25.0  # runner-ups of a confident answer offered as quick replies
 
 
 HIT_LABELS = {"criterion": "เกณฑ์ {code}", "indicator": "ตบช. {code}", "standard": "มาตรฐานที่ {code}",
               "pmqa_item": "PMQA ข้อ {code}", "pmqa_category": "PMQA หมวด {code}", "issue": "ประเด็น {code}",
               "sar": "SAR", "rounds": "รอบการรายงาน", "process": "ขั้นตอนงานมาตรฐาน",
-              "edition_2557": "มาตรฐาน 2557"}
+              "edition_2557": "มาตรฐาน 2557", "internal_control": "ควบคุมภายใน",
+              "complaints": "ช่องทางร้องเรียน"}
 
 
 def hit_button(hit: Hit) -> Button:
@@ -44,17 +50,30 @@ def hit_button(hit: Hit) -> Button:
 
 
 def lookup(ctx: Ctx, text: str) -> Result:
-    """Answer `text` (a question or a code) from the standards content."""
+    """Answer `text` (a question or a code, or a pasted paragraph of up to `MAX_TEXT_CHARS` characters,
+    which the search reads by its key phrases) from the standards content.
+
+    Not confident: suggestions as buttons when the search has some, else a polite "not found" that says
+    what the bot can do (everyday talk gets that too, never a criterion). Not confident, and confident
+    with a best score under `LOW_CONFIDENCE_SCORE`, is logged for admins with what was shown.
+    """
+    if len(text) > MAX_TEXT_CHARS:
+        return Result.text(TOO_LONG, menu_buttons()[:1])
     found = ctx.index.search(text, limit=5)
     if found.missing and not found.hits:
         return _missing(ctx.content, found)
+    best_score = found.best.score if found.best else None
     if not found.confident:
-        queries.log_unanswered(ctx.session, text, loose(text), ctx.inp.chat_kind, ctx.now)
-        guesses = [h for h in found.hits if h.score >= GUESS_SCORE][:3]
+        guesses = found.suggestions[:3]
+        queries.log_unanswered(ctx.session, text, loose(text), ctx.inp.chat_kind, ctx.now,
+                               "suggested" if guesses else "nothing", [h.key for h in guesses], best_score)
         if guesses:
             return Result.text(NOT_SURE_WITH_GUESSES, [hit_button(h) for h in guesses] + menu_buttons()[:1])
-        return Result.text(NOT_SURE, menu_buttons())
+        return Result.text(NOT_FOUND if found.chat or not found.hits else NOT_SURE, menu_buttons())
     best, *rest = found.hits
+    if found.via == "text" and best.score < LOW_CONFIDENCE_SCORE:
+        queries.log_unanswered(ctx.session, text, loose(text), ctx.inp.chat_kind, ctx.now, "answered",
+                               [best.key], best_score)
     result = open_item(ctx.content, best.key, found.intent)
     if found.via == "code" and rest:  # "เกณฑ์ที่ 1" matches one per indicator: list them
         result.quick_replies = [hit_button(h) for h in found.hits[1:12]] + result.quick_replies

@@ -1,9 +1,10 @@
-"""Cards for the reference sources: Strategy-5 issues, the 2557 edition, the process, SAR, rounds."""
+"""Cards for the reference sources: Strategy-5 issues, the 2557 edition, the process, SAR, rounds,
+internal control and the complaint channels."""
 from __future__ import annotations
 
 from content.model import Content
-from handlers.standards import cards
-from handlers.standards import rubrics
+from content.thai import clip_words
+from handlers.standards import cards, rubrics
 from handlers.standards.rubrics import text_of
 from handlers.core.types import Card, Section
 
@@ -69,10 +70,40 @@ def _process_card(content: Content, part: str) -> Card | None:
                     footnote=cards.sources_note(_refs((data.get("steps") or [{}])[0].get("source"))))
     if part == "sar" and data.get("sar"):
         sar = data["sar"]
-        lines = tuple(text_of(v) for k, v in sar.items() if k not in ("source", "gap") and not isinstance(v, list))
+        lines = tuple(text_of(v) for k, v in sar.items()
+                      if k not in ("source", "gap", "main_groups", "co_groups") and not isinstance(v, list))
+        sections = [Section("ขั้นตอนและระยะเวลา", tuple(_step_line(s) for s in sar.get("steps") or [])),
+                    Section("สาระสำคัญ", lines)]
+        if sar.get("gap"):
+            sections.append(Section("หมายเหตุ", (text_of(sar["gap"]),), note=True))
         return Card(label="SAR", title="รายงานการประเมินตนเอง (Self Assessment Report: SAR)",
-                    sections=(Section("สาระสำคัญ", lines),), alt_text="รายงานการประเมินตนเอง (SAR)",
+                    sections=tuple(sections), alt_text="รายงานการประเมินตนเอง (SAR)",
                     footnote=cards.sources_note(_refs(sar.get("source"))))
+    if part == "internal_control" and data.get("internal_control"):
+        ic = data["internal_control"]
+        sections = [Section("ความหมาย", (text_of(ic.get("definition")),)),
+                    Section("ขั้นตอน", tuple(_step_line(s) for s in ic.get("steps") or [])),
+                    Section("รายงานผล", (text_of(ic.get("reports_to")),))]
+        if ic.get("regulation"):
+            sections.append(Section("ระเบียบที่ใช้", (text_of(ic["regulation"]),)))
+        if ic.get("gap"):
+            sections.append(Section("หมายเหตุ", (text_of(ic["gap"]),), note=True))
+        return Card(label="ควบคุมภายใน", title=text_of(ic.get("work")) or "งานการควบคุมภายใน",
+                    sections=tuple(sections), alt_text="งานการควบคุมภายใน",
+                    footnote=cards.sources_note(_refs(ic.get("source"))))
+    if part == "complaints" and data.get("complaints"):
+        cp = data["complaints"]
+        req = cp.get("channel_requirement") or {}
+        sections = [Section("รับเรื่อง 4 ประเภท", tuple(f"• {text_of(t.get('text'))}" for t in cp.get("case_types") or [])),
+                    Section("ช่องทางรับฟัง", tuple(x for x in (text_of(req.get("text")),
+                                                                text_of(req.get("quality_standard"))) if x))]
+        if cp.get("channels"):
+            sections.append(Section("ตัวอย่างช่องทาง", tuple(f"• {text_of(c.get('text'))}" for c in cp["channels"])))
+        if cp.get("channels_gap"):
+            sections.append(Section("หมายเหตุ", (text_of(cp["channels_gap"]),), note=True))
+        return Card(label="ช่องทางร้องเรียน", title="ข้อร้องเรียนและช่องทางรับฟังผู้รับบริการ",
+                    sections=tuple(sections), alt_text="ข้อร้องเรียนและช่องทางรับฟังผู้รับบริการ",
+                    footnote=cards.sources_note(_refs(cp.get("source"))))
     if part == "reporting_rounds" and data.get("reporting_rounds"):
         rr = data["reporting_rounds"]
         items = rr if isinstance(rr, list) else rr.get("rounds") or []
@@ -85,6 +116,18 @@ def _process_card(content: Content, part: str) -> Card | None:
                     sections=tuple(sections), alt_text="รอบการรายงานผลการดำเนินงาน",
                     footnote=cards.sources_note(_refs(items[0].get("source")) if items else ()))
     return None
+
+
+STEP_CHARS = 55  # a card section holds 600 characters: steps are cut at a word, the duration kept
+
+
+def _step_line(step: dict) -> str:
+    """One process step: its number, its text cut near `STEP_CHARS` at a word, and its duration where
+    the seed gives one, e.g. ``6. ประเมินตนเองและจัดทำรายงาน… (1 เดือน)``."""
+    number = str(step.get("step") or step.get("code"))
+    text = clip_words(text_of(step.get("text")), STEP_CHARS)
+    duration = text_of(step.get("duration")) if step.get("duration") else ""
+    return f"{number}{' ' if '.' in number else '. '}{text}" + (f" ({duration})" if duration else "")
 
 
 def card(content: Content, key: str) -> Card | None:
