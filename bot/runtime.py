@@ -1,6 +1,9 @@
-"""Handle one webhook event end to end: dedupe, dispatch in one transaction, render, send.
+"""Handle one webhook event end to end: dedupe, dispatch in one transaction, render, send, and then
+re-read from LINE the facts the handler found missing or stale (group names and head counts, the quota).
 
-Used by the webhook route and by the offline chat console, so both take the same path.
+Used by the webhook route and by the offline chat console, so both take the same path. No LINE call is
+made while a database transaction is open: handlers read LINE facts from the database
+(`storage.line_facts.CachedFacts` as `ctx.line`), and `refresh_facts` asks LINE first and writes after.
 """
 from __future__ import annotations
 
@@ -18,9 +21,10 @@ from bot.send import Sender
 from handlers import dispatch
 from handlers.core.policy import actor_of
 from handlers.core.types import Actor, Ctx, Input, Result, Settings
-from storage import Storage, members, outbox, queries
+from storage import Storage, line_facts, members, outbox, queries
 
 log = logging.getLogger(__name__)
+FACTS_PER_EVENT = 40  # group chats re-read from LINE after one event (a broadcast preview asks for many)
 APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว ลองใหม่อีกครั้งในอีกสักครู่นะคะ 🙏"
 
 
@@ -45,6 +49,7 @@ class BotRuntime:
         result: Result | None = None
         outcome = "ignored"
         push_ids: list[int] = []
+        facts: line_facts.CachedFacts | None = None
         try:
             profile = self._fresh_profile(inp)
             with self.storage.Session.begin() as session:
@@ -59,16 +64,16 @@ class BotRuntime:
                         actor = actor_of(members.touch_member(session, inp.user_id, now,
                                                               self.settings.admin_user_ids, profile),
                                      self.settings.admin_user_ids)
+                    facts = line_facts.CachedFacts(session, now)
                     ctx = Ctx(session=session, content=self.content, index=self.index, now=now,
-                              settings=self.settings, inp=inp, actor=actor, line=self.sender.api,
-                              render=render.as_dicts)
+                              settings=self.settings, inp=inp, actor=actor, line=facts, render=render.as_dicts)
                     result = dispatch(ctx)
                     if result is not None:
                         push_ids = self.enqueue_pushes(session, result, now)
         except Exception:
             log.exception("handler failed for %s event", events.event_type(event))
             result = Result.text(APOLOGY)
-            push_ids = []
+            push_ids, facts = [], None
         if result is not None and inp is not None:
             messages = render.render(result)
             outcome = self.sender.respond(events.reply_token(event), messages, render.render(result, as_text=True))
@@ -76,6 +81,11 @@ class BotRuntime:
                 outcome = self.push_instead(inp.chat_id, messages)
         if push_ids:
             deliver_due(self, self.clock(), ids=push_ids)
+        if facts is not None and (facts.chats or facts.channel_stale):
+            try:
+                self.refresh_facts(facts.chats[:FACTS_PER_EVENT], channel=facts.channel_stale)
+            except Exception:  # the reply is out; the job will catch up with the facts
+                log.exception("refreshing LINE facts failed")
         log.info("event type=%s chat=%s user=%s input=%r replies=%d outcome=%s %.1fms",
                  events.event_type(event), inp.chat_kind if inp else "-", inp.user_id if inp else "-",
                  (inp.text or inp.data)[:60] if inp else "", len(result.replies) if result else 0, outcome,
@@ -91,6 +101,28 @@ class BotRuntime:
             if messages:
                 ids.append(outbox.enqueue(session, "push", [to], messages, now, origin="notice").id)
         return ids
+
+    def refresh_facts(self, chat_ids: list[str], channel: bool = False) -> dict[str, int]:
+        """Re-read from LINE the name and head count of `chat_ids` and, with `channel`, the quota and usage,
+        then cache them (`storage.line_facts`) in one short transaction. LINE is asked before the
+        transaction opens; an unanswered fact keeps its cached value. Returns how many facts were stored:
+        {"chats": n, "channel": n}."""
+        chats = [(c, self.sender.api.group_name(c), self.sender.api.group_member_count(c)) for c in chat_ids]
+        quota = self.sender.api.quota() if channel else None
+        usage = self.sender.api.usage() if channel else None
+        stored = {"chats": 0, "channel": 0}
+        now = self.clock()
+        with self.storage.Session.begin() as session:
+            for chat_id, name, count in chats:
+                if (name or count is not None) and line_facts.put_chat(session, chat_id, name, count, now):
+                    stored["chats"] += 1
+            if quota is not None:
+                line_facts.put(session, line_facts.QUOTA, quota, now)
+                stored["channel"] += 1
+            if usage is not None:
+                line_facts.put(session, line_facts.USAGE, {"total": usage}, now)
+                stored["channel"] += 1
+        return stored
 
     def _fresh_profile(self, inp: Input | None) -> dict | None:
         """LINE's profile of the sender when ours is missing or a week old (asked outside any transaction)."""

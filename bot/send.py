@@ -27,7 +27,9 @@ INFO_TIMEOUT = 3  # seconds, per read-only call made while answering a webhook
 
 class LineApi(Protocol):
     """What the bot needs from LINE; `reply` and `send` raise `ApiException` on an error status, the
-    read-only calls of `handlers.core.types.LineInfo` (and `profile`) answer None instead.
+    read-only calls (`profile`, `quota`, `usage`, `group_member_count`, `group_name`) answer None instead.
+    The read-only calls are made only outside database transactions (`bot.runtime.BotRuntime.refresh_facts`);
+    handlers read their cached answers (`storage.line_facts`).
 
     `send` delivers an outbox row: kind "push" (one recipient), "multicast" (≤500 user IDs) or
     "broadcast" (every follower), with `retry_key` as `X-Line-Retry-Key`; it returns the
@@ -40,6 +42,14 @@ class LineApi(Protocol):
     def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None: ...
 
     def profile(self, user_id: str, chat_id: str | None = None) -> dict[str, Any] | None: ...
+
+    def quota(self) -> dict[str, int | None] | None: ...
+
+    def usage(self) -> int | None: ...
+
+    def group_member_count(self, chat_id: str) -> int | None: ...
+
+    def group_name(self, chat_id: str) -> str | None: ...
 
 
 class SdkLineApi:
@@ -88,7 +98,7 @@ class SdkLineApi:
         return self._api.unlink_rich_menu_id_from_users_with_http_info(RichMenuBulkUnlinkRequest(userIds=users),
                                                                        **opts)
 
-    # -- read-only facts (handlers.core.types.LineInfo); an error is logged and answered with None --------
+    # -- read-only facts (cached by storage.line_facts); an error is logged and answered with None ---------
     def _ask(self, what: str, call):
         try:
             return call()
@@ -110,11 +120,15 @@ class SdkLineApi:
         got = self._ask("profile", call)
         return got.to_dict() if got else None
 
-    def quota(self) -> int | None:
+    def quota(self) -> dict[str, int | None] | None:
+        """``{"limit": the month's message limit, or None when unlimited}``; None when LINE did not answer."""
         got = self._ask("quota", lambda: self._api.get_message_quota(_request_timeout=INFO_TIMEOUT))
-        return got.value if got and got.type == "limited" else None
+        if got is None:
+            return None
+        return {"limit": got.value if got.type == "limited" else None}
 
     def usage(self) -> int | None:
+        """Messages used this month; None when LINE did not answer."""
         got = self._ask("usage", lambda: self._api.get_message_quota_consumption(_request_timeout=INFO_TIMEOUT))
         return got.total_usage if got else None
 
@@ -130,11 +144,13 @@ class SdkLineApi:
         return (quota.value if quota.type == "limited" else None), int(used.total_usage or 0)
 
     def group_member_count(self, chat_id: str) -> int | None:
+        """The head count of group "C…" or room "R…"; None when LINE did not answer."""
         call = (self._api.get_room_member_count if chat_id.startswith("R") else self._api.get_group_member_count)
         got = self._ask("member count", lambda: call(chat_id, _request_timeout=INFO_TIMEOUT))
         return got.count if got else None
 
     def group_name(self, chat_id: str) -> str | None:
+        """The name of group "C…" (rooms have none); None when unknown."""
         if chat_id.startswith("R"):
             return None
         got = self._ask("group summary", lambda: self._api.get_group_summary(chat_id, _request_timeout=INFO_TIMEOUT))
@@ -159,7 +175,7 @@ class OfflineLineApi:
     def profile(self, user_id: str, chat_id: str | None = None) -> dict[str, Any] | None:
         return None
 
-    def quota(self) -> int | None:
+    def quota(self) -> dict[str, int | None] | None:
         return None
 
     def usage(self) -> int | None:

@@ -10,14 +10,16 @@ Capability packages plug in by declaring, each at module level:
 - `FLOWS`: `handlers.core.flow.Flow`s (their buttons are postback "f", routed here);
 - `POSTBACKS`: a postback action (`handlers.core.postback.ACTIONS`) -> `fn(ctx, payload)` for buttons
   that are not a flow's (a card's "approve", "รับทราบ");
-- `EVENTS`: an input kind ("follow", "join", "leave", "member_joined", …) -> `fn(ctx)`.
+- `EVENTS`: an input kind ("follow", "join", "leave", "member_joined", …) -> `fn(ctx)`;
+- `OVERHEARD`: `[fn(ctx, text) -> None]`, told of group text NOT addressed to the bot (and not a choice
+  of the sender's live flow), e.g. a "รับทราบ" under an announcement. They may record; the bot stays quiet.
 Routing (design.md, "Manners in a chat"): in a flow, text goes to the flow's current step except the
 cancel and help words and a bare command word; otherwise a command, small talk, or a standards question.
 """
 from __future__ import annotations
 
 from handlers import help
-from handlers.broadcasts import compose as broadcasts
+from handlers.broadcasts import acks, compose as broadcasts
 from handlers.chatgroups import binding as chatgroups
 from handlers.core import flow, legacy_state, postback
 from handlers.core.routing import Command, Commands, addressed, is_one_of
@@ -31,8 +33,8 @@ MODULES = (registration, members, chatgroups, broadcasts, unanswered)
 
 def _commands(module) -> list[Command]:
     declared = module.COMMANDS
-    if isinstance(declared, dict):  # transitional: word -> fn
-        return [Command((word,), fn) for word, fn in declared.items()]
+    if isinstance(declared, dict):  # transitional: word -> fn (or word -> Command)
+        return [fn if isinstance(fn, Command) else Command((word,), fn) for word, fn in declared.items()]
     return list(declared)
 
 
@@ -43,6 +45,8 @@ LEGACY_FLOWS = {name: fn for m in MODULES if isinstance(getattr(m, "FLOWS", None
                 for name, fn in m.FLOWS.items()}
 LEGACY_MEDIA = {name: fn for m in MODULES for name, fn in getattr(m, "MEDIA", {}).items()}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
+# acks is plugged in through compose for its commands; its listeners are collected here (once each)
+OVERHEARD = list(dict.fromkeys(fn for m in (*MODULES, acks) for fn in getattr(m, "OVERHEARD", ())))
 CANCEL_WORDS = ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด", "พอแล้ว", "ยกเลิกรายการ")
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
 NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ 😊 พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยนะคะ"
@@ -81,6 +85,8 @@ def on_text(ctx: Ctx) -> Result | None:
             picked = choose(ctx.inp.text, step.choices(ctx, st)) if step.choices and step.on_choice else None
             if picked is not None:
                 return step.on_choice(ctx, st, picked.value)
+        for listener in OVERHEARD:  # group talk: listened to, never answered
+            listener(ctx, ctx.inp.text)
         return None
     if st is not None:
         return _in_flow(ctx, text, st)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from bot import announce
 from bot.delivery import check_quota, deliver_due
-from storage import broadcasts, outbox, queries
+from storage import broadcasts, line_facts, outbox, queries
 
 
 def deliver_outbox(runtime: Any, now: datetime) -> str:
@@ -64,6 +64,17 @@ def report_broadcasts(runtime: Any, now: datetime) -> str:
     return f"reported {len(finished)} broadcasts {finished}"
 
 
+def refresh_line_facts(runtime: Any, now: datetime) -> str:
+    """Re-read the channel's quota and usage, and the head counts of group chats that are unknown or
+    older than a day (at most `FACTS_CHATS` per run), from LINE; LINE is asked outside any transaction."""
+    with runtime.storage.Session.begin() as session:
+        stale = line_facts.stale_chats(session, now, FACTS_CHATS)
+    stored = runtime.refresh_facts(stale, channel=True)
+    return f"refreshed quota/usage ({stored['channel']} facts) and {stored['chats']}/{len(stale)} group chats"
+
+
+FACTS_CHATS = 200  # group chats re-read per refresh-line-facts run (LINE allows 2,000 such requests a second)
+
 JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "send-broadcasts": send_broadcasts,
     "report-broadcasts": report_broadcasts,
@@ -71,6 +82,7 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "check-quota": check_line_quota,
     "prune-events": prune_processed_events,
     "prune-outbox": prune_outbox,
+    "refresh-line-facts": refresh_line_facts,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
@@ -80,6 +92,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "report-broadcasts": {"trigger": "interval", "seconds": 30},
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},
     "prune-outbox": {"trigger": "cron", "hour": 3, "minute": 27},
+    "refresh-line-facts": {"trigger": "interval", "minutes": 15},
 }
 
 

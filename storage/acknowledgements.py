@@ -2,7 +2,7 @@
 reminder to them. `session` first; functions add and flush, never commit. Times are UTC."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from storage import outbox
 from storage.broadcasts import origin
-from storage.models import Broadcast, BroadcastRecipient, Member
+from storage.models import Broadcast, BroadcastRecipient, Member, OutboxMessage
+
+ACK_WINDOW = timedelta(days=7)  # a "รับทราบ" typed in a group answers an announcement at most this old
 
 
 def record_ack(session: Session, bc: Broadcast, user_id: str, now: datetime, work_group: str | None = None,
@@ -61,6 +63,33 @@ def pending_ack(session: Session, user_id: str) -> Broadcast | None:
                    Broadcast.ack_required.is_(True), Broadcast.status.in_(("sending", "sent")))
             .order_by(Broadcast.id.desc()).limit(1))
     return session.scalars(stmt).first()
+
+
+def _recent_ack_broadcasts(session: Session, now: datetime):
+    sent = func.coalesce(Broadcast.sent_at, Broadcast.scheduled_at)
+    return (select(Broadcast).where(Broadcast.ack_required.is_(True), Broadcast.status.in_(("sending", "sent")),
+                                    sent >= now - ACK_WINDOW).order_by(Broadcast.id.desc()))
+
+
+def posted_in_chat(session: Session, chat_id: str, now: datetime) -> Broadcast | None:
+    """The newest announcement asking for acknowledgements that was pushed to group chat `chat_id` within
+    `ACK_WINDOW` before `now` (UTC), or None: what a "รับทราบ" typed in that chat answers."""
+    for bc in session.scalars(_recent_ack_broadcasts(session, now).limit(20)):
+        pushed = session.scalars(select(OutboxMessage.recipients).where(
+            OutboxMessage.origin == origin(bc.id), OutboxMessage.kind == "push"))
+        if any(chat_id in (to or []) for to in pushed):
+            return bc
+    return None
+
+
+def last_acked(session: Session, user_id: str, now: datetime) -> tuple[Broadcast, BroadcastRecipient] | None:
+    """(broadcast, recipient row) of the newest announcement within `ACK_WINDOW` before `now` that
+    `user_id` has acknowledged, or None."""
+    stmt = (_recent_ack_broadcasts(session, now).add_columns(BroadcastRecipient)
+            .join(BroadcastRecipient, BroadcastRecipient.broadcast_id == Broadcast.id)
+            .where(BroadcastRecipient.user_id == user_id, BroadcastRecipient.acked_at.is_not(None)).limit(1))
+    row = session.execute(stmt).first()
+    return (row[0], row[1]) if row else None
 
 
 def enqueue_reminder(session: Session, bc: Broadcast, users: list[str], messages: list[dict[str, Any]],

@@ -269,7 +269,8 @@ class ChatGroup(Base):
     """A LINE group chat (or multi-person room) the bot is in, and what it is bound to.
 
     `binding`: None, "work_group" (with `work_group`), "all_staff" or "admins". `active` is False after
-    a leave event. `member_count` is cached from the API (a push to a group costs one message a member).
+    a leave event. `name` and `member_count` are cached from the API (a push to a group costs one message
+    a member), read at `facts_at`; `storage.line_facts` says when they are stale.
     """
 
     __tablename__ = "chat_groups"
@@ -283,9 +284,25 @@ class ChatGroup(Base):
     member_count: Mapped[int | None]
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     left_at: Mapped[datetime | None]
+    facts_at: Mapped[datetime | None]  # when `name` / `member_count` were last read from LINE (UTC)
 
     def __repr__(self) -> str:
         return f"ChatGroup({self.chat_id!r}, {self.binding!r}, {self.work_group!r}, active={self.active})"
+
+
+class LineFact(Base):
+    """A fact about the LINE channel cached from the Messaging API (read outside any transaction and
+    stored here, so handlers never wait on LINE): `key` "quota" (`value` {"limit": int or None for
+    unlimited}) or "usage" ({"total": int}, messages used this month), fetched at `fetched_at` (UTC)."""
+
+    __tablename__ = "line_facts"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fetched_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"LineFact({self.key!r}, {self.value!r}, {self.fetched_at!r})"
 
 
 class ConversationState(Base):

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert, select
 
+from handlers.broadcasts import acks
 from handlers.core import postback
 from handlers.core.thaidate import BANGKOK
 from scheduler import jobs
 from storage import get_storage
-from storage.models import AuditLog, Broadcast, BroadcastRecipient, ChatGroup, Member, OutboxMessage
+from storage.models import AuditLog, Broadcast, BroadcastRecipient, ChatGroup, LineFact, Member, OutboxMessage
 from tests import line_events as ev
 from tests.conftest import ADMIN, Chat, quick_replies, texts
 
@@ -120,13 +121,14 @@ def test_the_whole_flow_sends_multicasts_of_500_and_pushes_and_reports_to_the_au
     add_chats(app, line, [(POLICY_CHAT, "work_group", "policy", 12), (ALL_STAFF_CHAT, "all_staff", None, 30),
                           (UNBOUND_CHAT, None, None, 5)])
     line.quota, line.usage = 100_000, 250
+    jobs.run(runtime, "refresh-line-facts")  # the preview reads LINE's facts as the job cached them
 
     preview = compose(admin, ["บุคลากรทั้งหมด", "กลุ่มไลน์ที่ผูกไว้"])
     summary = texts(preview)
     assert "ประชุมประจำเดือน" in texts([flex(preview)])
     assert "ส่งตรงถึง 1,002 คน (ส่ง 3 รอบ รอบละไม่เกิน 500 คน)" in summary  # 1,001 staff and the admin
     assert "multicast" not in summary.lower()  # no English in what the admin reads
-    assert "กลุ่มไลน์ 2 กลุ่ม สมาชิกรวม 42 คน" in summary      # head counts asked of LINE
+    assert "กลุ่มไลน์ 2 กลุ่ม สมาชิกรวม 42 คน" in summary      # head counts LINE gave the job
     assert "ใช้ข้อความ LINE 1,044 ข้อความ" in summary
     assert "ใช้ไปแล้ว 250 จาก 100,000 ข้อความ (เหลือ 99,750)" in summary
     assert line.calls("reply")  # nothing sent yet but replies
@@ -195,14 +197,20 @@ def test_the_preview_is_exactly_what_recipients_get(app, admin, line, runtime, o
     assert "รับทราบ" in texts(sent["messages"])
 
 
-def test_a_preview_warns_when_the_quota_does_not_fit_and_says_when_it_is_unknown(admin, line, office):
+def test_a_preview_warns_when_the_quota_does_not_fit_and_says_when_it_is_unknown(app, admin, line, office,
+                                                                                   runtime):
     line.quota, line.usage = 40, 35
+    jobs.run(runtime, "refresh-line-facts")
     summary = texts(compose(admin, ["กลุ่มไลน์ที่ผูกไว้"]))
     assert "ใช้ข้อความ LINE 42 ข้อความ" in summary and "โควตาที่เหลือไม่พอ" in summary
     line.quota = None
+    jobs.run(runtime, "refresh-line-facts")
     assert "โควตา: ไม่จำกัด (เดือนนี้ใช้ไปแล้ว 35 ข้อความ)" in texts(compose(admin, ["กลุ่มไลน์ที่ผูกไว้"]))
-    line.fail_next("quota", 500)
-    line.fail_next("quota_consumption", 500)
+    with get_storage(app).Session.begin() as session:  # never read (a new install), and LINE fails
+        session.execute(LineFact.__table__.delete())
+    line.fail_next("quota", 500, times=2)
+    line.fail_next("quota_consumption", 500, times=2)
+    jobs.run(runtime, "refresh-line-facts")
     assert "ไม่ทราบโควตา (โหมดออฟไลน์" in texts(compose(admin, ["กลุ่มไลน์ที่ผูกไว้"]))
 
 
@@ -332,8 +340,8 @@ def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(app, admi
     assert broadcast(app).status == "cancelled" and not outbox_rows(app, f"broadcast:{later.id}")
 
 
-def test_typing_thanks_with_nothing_to_acknowledge_is_still_small_talk(webhook, line, office):
-    assert "ยินดีค่ะ" in texts(Chat(webhook, line, user_id=uid(1)).say("รับทราบค่ะ"))
+def test_typing_ack_with_nothing_to_acknowledge_says_so(webhook, line, office):
+    assert texts(Chat(webhook, line, user_id=uid(1)).say("รับทราบค่ะ")) == acks.NOTHING_WAITING
 
 
 def test_cancel_mid_flow_and_bad_input_get_polite_answers(app, admin, line, office):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from handlers.core import flow
 from handlers.core.policy import NEEDS_PRIVATE_CHAT
 from storage import get_storage
 from storage import groups as chat_groups
@@ -121,12 +122,16 @@ def test_admin_binds_the_group_with_the_buttons_and_it_is_audited(app, webhook, 
     assert entry.detail["work_group"] == "policy" and entry.detail["previous_binding"] is None
     assert entry.created_at is not None
 
-    again = texts(admin_in_group.press(button_data(cards, "กลุ่มนโยบายและแผน")))
+    # the choice ended the flow: its card's buttons are spent
+    assert texts(admin_in_group.press(button_data(cards, "ห้องผู้ดูแลระบบ"))) == flow.EXPIRED
+    # the same choice again, typed without addressing the bot while the flow is live
+    admin_in_group.say("บอท ตั้งค่ากลุ่ม")
+    again = texts(admin_in_group.say("นโยบายและแผนค่ะ"))
     assert "ไม่มีอะไรเปลี่ยน" in again and len(audits(app)) == 1
 
-    admin_in_group.press(button_data(cards, "ห้องผู้ดูแลระบบ"))
+    admin_in_group.press(button_data(admin_in_group.say("บอท ตั้งค่ากลุ่ม"), "ห้องผู้ดูแลระบบ"))
     assert (row(app).binding, row(app).work_group) == ("admins", None)
-    admin_in_group.press(button_data(cards, "ยกเลิกการผูก"))
+    admin_in_group.press(button_data(admin_in_group.say("ตั้งค่ากลุ่ม"), "ยกเลิกการผูก"))
     assert row(app).binding is None
     assert [a.action for a in audits(app)] == ["group.bind", "group.bind", "group.unbind"]
 
@@ -135,7 +140,7 @@ def test_long_work_group_names_get_short_button_labels(webhook, line, admin_in_g
     join(webhook, line)
     cards = admin_in_group.say("บอท ตั้งค่ากลุ่ม")
     assert "กลุ่มส่งเสริมการศึกษาทางไกล เทคโนโลยีสารสนเทศและการสื่อสาร" in texts(cards)
-    assert '"b":"g:ict"' in button_data(cards, "กลุ่มไอซีที")
+    assert '"v":"ict"' in button_data(cards, "กลุ่มไอซีที")
 
 
 def test_this_group_shows_the_binding_and_count_and_nothing_private(app, webhook, line, admin_in_group):
@@ -195,13 +200,12 @@ def test_leave_marks_the_group_inactive_and_rejoin_reactivates_it_with_its_bindi
     assert "ตั้งค่าไว้แล้ว: กลุ่มนโยบายและแผน" in text
 
 
-def test_an_old_button_for_a_group_the_bot_left_is_refused_politely(app, webhook, line, admin_in_group):
+def test_a_choice_for_a_group_the_bot_left_is_refused_politely(app, webhook, line, admin_in_group):
     join(webhook, line)
-    cards = admin_in_group.say("บอท ตั้งค่ากลุ่ม")
-    webhook.post(ev.leave_event(GID))
     private = Chat(webhook, line, user_id=ADMIN)
-    text = texts(private.press(button_data(cards, "ห้องบุคลากรทั้งหมด")))
-    assert "ไม่ได้อยู่ในกลุ่มไลน์นั้นแล้ว" in text
+    cards = private.press(button_data(private.say("ตั้งค่ากลุ่ม"), "ตั้งค่ากลุ่มนี้"))
+    webhook.post(ev.leave_event(GID))
+    assert "ไม่ได้อยู่ในกลุ่มไลน์นั้นแล้ว" in texts(private.press(button_data(cards, "ห้องบุคลากรทั้งหมด")))
     assert row(app).binding is None and audits(app) == []
 
 
@@ -210,10 +214,17 @@ def test_a_button_of_another_group_or_a_forged_choice_is_refused(app, webhook, l
     join(webhook, line, OTHER_GID)
     cards = admin_in_group.say("บอท ตั้งค่ากลุ่ม")
     elsewhere = Chat(webhook, line, user_id=ADMIN, group_id=OTHER_GID)
-    assert "กลุ่มไลน์อื่น" in texts(elsewhere.press(button_data(cards, "ห้องผู้ดูแลระบบ")))
-    for forged in ('{"a":"grp","c":"%s","b":"g:all"}' % GID, '{"a":"grp","c":"%s","b":"g:nope"}' % GID,
-                   '{"a":"grp","c":"not-a-group","b":"all"}'):
+    # the flow lives in the chat it began in: its buttons pressed elsewhere are expired
+    assert texts(elsewhere.press(button_data(cards, "ห้องผู้ดูแลระบบ"))) == flow.EXPIRED
+    assert "กลุ่มไลน์อื่น" in texts(elsewhere.press('{"a":"grp","c":"%s"}' % GID))
+    # cards from before the flow ("b": a choice) and forged ones do nothing
+    for forged in ('{"a":"grp","c":"%s","b":"all"}' % GID, '{"a":"grp","c":"%s","b":"g:nope"}' % GID,
+                   '{"a":"grp","c":"not-a-group"}'):
         assert "ปุ่มนี้ใช้ไม่ได้แล้ว" in texts(admin_in_group.press(forged))
+    session = button_data(cards, "ห้องผู้ดูแลระบบ").split('"s":"')[1][:8]
+    for value in ("all_staff", "g:policy", "nope"):  # not among the step's choices: the question again
+        forged = '{"a":"f","f":"grpbind","s":"%s","t":"choose","v":"%s"}' % (session, value)
+        assert flow.OLD_STEP in texts(admin_in_group.press(forged))
     assert row(app).binding is None and row(app, OTHER_GID).binding is None and audits(app) == []
 
 
@@ -222,7 +233,8 @@ def test_a_staff_member_pressing_a_binding_button_is_refused(app, webhook, line,
     cards = admin_in_group.say("บอท ตั้งค่ากลุ่ม")
     add_staff(app)
     staff = Chat(webhook, line, user_id=STAFF, group_id=GID)
-    assert "สำหรับผู้ดูแลระบบเท่านั้น" in texts(staff.press(button_data(cards, "ห้องบุคลากรทั้งหมด")))
+    assert texts(staff.press(button_data(cards, "ห้องบุคลากรทั้งหมด"))) == flow.EXPIRED  # the admin's flow
+    assert staff.say("นโยบายและแผน") == []  # typed by someone else than the admin: group talk
     assert row(app).binding is None
 
 

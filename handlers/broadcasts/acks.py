@@ -1,6 +1,8 @@
 """Acknowledgements and the broadcast record: pressing "รับทราบ", who has and has not acknowledged (by
 work group and by group chat), one reminder to those who have not, the list of recent broadcasts, and
-cancelling a scheduled one. Plugged in through `handlers.broadcasts.compose` (its COMMANDS and POSTBACKS).
+cancelling a scheduled one. Plugged in through `handlers.broadcasts.compose` (its COMMANDS and POSTBACKS);
+`OVERHEARD` is collected by the dispatcher: a "รับทราบ" said in a group chat under an announcement that
+asks for it is recorded without a reply (group talk is not for the bot, design.md "Manners in a chat").
 """
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from handlers.broadcasts import actions  # the one place that cancels (also `fla
 from handlers.broadcasts.announcement import (PREVIEW_ID, STATUS_NAMES, ack_report_button, audience_text,
                                    recipients_see, snippet)
 from handlers.core.policy import require
+from handlers.core.routing import Command
 from handlers.core.thaidate import thai_date
 from handlers.core.types import Button, Ctx, MessageAction, PostbackAction, Result, UserFacingError
+from handlers.core.words import command_rest, strip_tail
 from storage import acknowledgements, broadcasts
 from storage import groups as chat_groups
 from storage.members import audit
@@ -29,7 +33,9 @@ NO_USER = ("ขออภัยค่ะ บันทึกการรับท�
 PREVIEW = "นี่คือตัวอย่างประกาศค่ะ ปุ่มรับทราบจะใช้ได้เมื่อส่งประกาศจริงแล้วนะคะ"
 NAMES_ACKED, NAMES_WAITING = 10, 15  # names shown per group in the ack report
 CHATS_WITH_NAMES, CHAT_LINES = 5, 40  # more chats than this are listed one line each, up to CHAT_LINES
-_POLITE = re.compile(r"^[\s#]*(\d*)\s*(ค่ะ|คะ|ครับ|คับ|จ้า|นะ|แล้ว|ค่า)*\s*$")
+NOTHING_WAITING = "ตอนนี้ไม่มีประกาศที่รอให้คุณกดรับทราบค่ะ 😊"
+ACK_WORD = "รับทราบ"
+_ACK_REST = re.compile(r"^(?:แล้ว)?\s*#?\s*(\d*)\s*(?:แล้ว)?$")  # what may follow "รับทราบ": "แล้ว", "#12"
 
 
 def admin_in_private(ctx: Ctx, action: str) -> None:
@@ -75,17 +81,45 @@ def on_ack(ctx: Ctx, payload: dict[str, Any]) -> Result:
     return _record(ctx, bc)
 
 
+def _ack_number(rest: str) -> re.Match | None:
+    """"" / "แล้ว" / "12" / "#12" after "รับทราบ" (particles already gone): a match whose group 1 is the
+    broadcast number or ""; None when the rest is a sentence (a question to search)."""
+    return _ACK_REST.match(strip_tail(rest).strip())
+
+
 def typed_ack(ctx: Ctx, rest: str) -> Result:
-    """"รับทราบ" or "รับทราบ 12" typed: acknowledge broadcast 12, or the newest one waiting for this person;
-    with nothing waiting it is small talk (thanks), and a longer sentence is a question."""
-    m = _POLITE.match(rest)
+    """"รับทราบ" or "รับทราบ 12" typed to the bot: acknowledge broadcast 12, or the newest one waiting for
+    this person; a repeat says when it was recorded; a longer sentence is a question."""
+    m = _ack_number(rest)
     if m is None:
         return standards.lookup(ctx, f"รับทราบ {rest}")
     if ctx.inp.user_id is None:
         return Result.text(NO_USER.format(id=m.group(1) or "…")) if m.group(1) else help.thanks(ctx)
-    bc = (_sent(ctx, m.group(1), f"ไม่พบประกาศ #{m.group(1)} ที่ขอให้กดรับทราบค่ะ") if m.group(1)
-          else acknowledgements.pending_ack(ctx.session, ctx.inp.user_id))
-    return _record(ctx, bc) if bc is not None else help.thanks(ctx)
+    if m.group(1):
+        return _record(ctx, _sent(ctx, m.group(1), f"ไม่พบประกาศ #{m.group(1)} ที่ขอให้กดรับทราบค่ะ"))
+    bc = acknowledgements.pending_ack(ctx.session, ctx.inp.user_id)
+    if bc is not None:
+        return _record(ctx, bc)
+    done = acknowledgements.last_acked(ctx.session, ctx.inp.user_id, ctx.now)
+    if done is not None:
+        return Result.text(f"คุณกดรับทราบประกาศ #{done[0].id} ไปแล้วเมื่อ {thai_date(done[1].acked_at)} ค่ะ 👍")
+    return Result.text(NOTHING_WAITING)
+
+
+def overheard_ack(ctx: Ctx, text: str) -> None:
+    """Group talk the bot was not addressed in: when it is "รับทราบ" ("รับทราบค่ะ", "รับทราบแล้วครับ") from a
+    known sender, under an announcement that was posted to this chat and asks for acknowledgements,
+    record it (the first time counts). Never replies; a "รับทราบ" with nothing to acknowledge is talk."""
+    if ctx.inp.chat_kind == "user" or ctx.inp.user_id is None:
+        return None
+    rest = command_rest(text, ACK_WORD, ("แล้ว",))
+    if rest is None or (m := _ack_number(rest)) is None or m.group(1):
+        return None
+    bc = acknowledgements.posted_in_chat(ctx.session, ctx.inp.chat_id, ctx.now)
+    if bc is not None:
+        acknowledgements.record_ack(ctx.session, bc, ctx.inp.user_id, ctx.now, ctx.actor.work_group,
+                                    ctx.inp.chat_id)
+    return None
 
 
 # -- who has acknowledged -----------------------------------------------------------------------------
@@ -236,5 +270,7 @@ def recent_list(ctx: Ctx, rest: str) -> Result:
 
 ADMIN_OPS = {"x": cancel_scheduled, "rm": remind}
 COMMANDS = {"ประกาศที่ผ่านมา": recent_list, "รายการประกาศ": recent_list, "ผลรับทราบ": ack_report,
-            "รับทราบ": typed_ack}
+            # "รับทราบ" alone in a group is ordinary talk: it is overheard (OVERHEARD), not answered
+            ACK_WORD: Command((ACK_WORD,), typed_ack, args=("แล้ว",), bare_in_group=False)}
 POSTBACKS = {"ack": on_ack, "ackrep": on_ackrep}
+OVERHEARD = [overheard_ack]

@@ -1,35 +1,45 @@
 """Group chats: join/leave/member events, binding a group chat to a work group, and what a group is for.
 
 A LINE group (or room) the bot is in is a `storage.models.ChatGroup`. An admin binds it to a work group
-of `content/groups.yaml`, or marks it the all-staff room or the admins' room ("ตั้งค่ากลุ่ม", in the group
-or in a 1:1 chat); bindings are audited. Nothing said in a group names a person or shows private data:
-only the binding and LINE's cached head count. Group text reaches the bot only when addressed to it
-("บอท ตั้งค่ากลุ่ม"); LINE leaves out the sender's user ID from desktop clients, and then anything that
-needs to know who is asking is refused politely by `handlers.core.policy.require`.
+of `content/groups.yaml`, or marks it the all-staff room or the admins' room, with the flow "grpbind"
+("ตั้งค่ากลุ่ม" in the group, or in a 1:1 chat after picking the group from the list): one choice step
+whose choices are buttons on a card and may also be typed ("นโยบายและแผนค่ะ", "ห้องบุคลากรทั้งหมด"), in a
+group even without addressing the bot while the admin's flow is live. The binding itself is
+`handlers.chatgroups.actions.bind` (audited), which `flask groups bind` calls too. Nothing said in a group
+names a person or shows private data: only the binding and LINE's cached head count. LINE leaves out the
+sender's user ID from desktop clients, and then anything that needs to know who is asking is refused
+politely by `handlers.core.policy.require`.
 
-Postback "grp": ``c`` a group/room ID, ``b`` the choice (``g:<work group id>``, ``all``, ``adm``,
-``none``; missing = show the choices); ``l`` a page of the 1:1 list of group chats.
+LINE facts (name, head count) come from the database through `ctx.line`; a join or a member event asks
+for them to be re-read after the event (`ctx.line.refresh`), never inside it.
+
+Postback "grp": ``c`` a group/room ID (1:1 list: set this chat up), ``l`` a page of the 1:1 list.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from content.thai import loose
 from handlers import help
+from handlers.chatgroups import actions
 from handlers.core import policy
 from handlers.core import postback
-from handlers.standards import lookup as standards
+from handlers.core.flow import Flow, FlowState, Step
 from handlers.core.thaidate import thai_date
 from handlers.core.types import (Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section,
-                            UserFacingError)
+                                 UserFacingError)
+from handlers.core.words import Choice
+from handlers.standards import lookup as standards
 from storage import groups as chat_groups
-from storage import members
 from storage.models import ChatGroup
 
 PAGE = 10  # group chats per carousel page in the 1:1 list
 CHAT_ID = re.compile(r"[CR][0-9A-Za-z]{10,63}")  # LINE: "C"/"R" + 32 hex; the console uses its own
-CHOICES = {"all": (chat_groups.ALL_STAFF, "ห้องบุคลากรทั้งหมด"), "adm": (chat_groups.ADMINS, "ห้องผู้ดูแลระบบ"),
-           "none": (None, "ยกเลิกการผูก")}
+# the room choices: flow value -> (label, other ways to type it); work groups follow
+ROOM_CHOICES = {"all": ("ห้องบุคลากรทั้งหมด", ("บุคลากรทั้งหมด", "ห้องบุคลากร", "ห้องรวม", "ทุกคน")),
+                "admins": ("ห้องผู้ดูแลระบบ", ("ผู้ดูแลระบบ", "ห้องแอดมิน", "แอดมิน", "admin", "admins")),
+                "none": ("ยกเลิกการผูก", ("ไม่ผูก", "เลิกผูก", "ยกเลิกผูก", "ไม่ผูกกลุ่ม"))}
 SETUP_HINT = ("ผู้ดูแลระบบ: พิมพ์ \"บอท ตั้งค่ากลุ่ม\" เพื่อผูกกลุ่มไลน์นี้กับกลุ่มงาน "
               "หรือตั้งเป็นห้องบุคลากรทั้งหมด / ห้องผู้ดูแลระบบค่ะ")
 WELCOME = ("ยินดีต้อนรับสมาชิกใหม่{count}ค่ะ 🙏 บอทนี้ช่วยค้นมาตรฐานสำนักงานเขตพื้นที่การศึกษา พิมพ์ \"บอท\" ตามด้วยคำถาม "
@@ -42,6 +52,7 @@ ONLY_IN_GROUP = "คำสั่งนี้ใช้ในกลุ่มไล
 ONLY_PRIVATE = "รายการนี้ดูได้ในแชต 1:1 กับบอทค่ะ 🙏"
 NO_GROUPS = ("ตอนนี้บอทยังไม่ได้อยู่ในกลุ่มไลน์ใดค่ะ เชิญบอทเข้ากลุ่มไลน์ของกลุ่มงานก่อน "
              "แล้วพิมพ์ \"บอท ตั้งค่ากลุ่ม\" ในกลุ่มนั้น หรือพิมพ์ \"ตั้งค่ากลุ่ม\" ที่นี่อีกครั้งนะคะ")
+HOW_TO_CHOOSE = "กดปุ่มบนการ์ด หรือพิมพ์ชื่อกลุ่มงาน เช่น \"นโยบายและแผน\" หรือ \"ห้องบุคลากรทั้งหมด\" ได้เลยค่ะ"
 # "กลุ่มนี้" followed by one of these is a question about the group; anything else is a standards question
 ABOUT_GROUP = tuple(loose(w) for w in ("คือ", "ผูก", "ตั้งค่า", "เป็น", "สมาชิก", "มีกี่คน", "อยู่กลุ่ม", "ของกลุ่ม"))
 
@@ -61,10 +72,12 @@ def binding_text(ctx: Ctx, row: ChatGroup | None) -> str:
 
 
 def count_text(row: ChatGroup) -> str:
+    """The cached head count in words ("สมาชิก 12 คน", or that it is not known yet)."""
     return f"สมาชิก {row.member_count} คน" if row.member_count is not None else "ยังไม่ทราบจำนวนสมาชิก"
 
 
 def chat_name(row: ChatGroup) -> str:
+    """The chat's name as LINE last gave it, or what kind of chat it is."""
     return row.name or ("ห้องแชตหลายคน" if row.kind == "room" else "กลุ่มไลน์ (ไม่ทราบชื่อ)")
 
 
@@ -78,22 +91,21 @@ def short_label(name: str, aliases: tuple[str, ...]) -> str:
 
 # ---------------------------------------------------------------------- events
 
-def _refresh(ctx: Ctx, row: ChatGroup) -> None:
-    """Re-read the chat's name and head count from LINE; offline (or on an API error) keeps the cache."""
-    if ctx.line is not None:
-        chat_groups.refresh(ctx.session, row, ctx.line.group_name(row.chat_id),
-                            ctx.line.group_member_count(row.chat_id))
-
-
 def on_join(ctx: Ctx) -> Result:
-    """The bot was added to a group or room: record it (or reactivate it) and introduce itself."""
+    """The bot was added to a group or room: record it (or reactivate it) and introduce itself; LINE's
+    name and head count for it are read after the event."""
     row = chat_groups.record_join(ctx.session, ctx.inp.chat_id, ctx.inp.chat_kind, ctx.now)
-    _refresh(ctx, row)
+    _refresh(ctx, row.chat_id)
     if row.binding is None:
         tail = SETUP_HINT
     else:
         tail = f"กลุ่มไลน์นี้ตั้งค่าไว้แล้ว: {binding_text(ctx, row)} (ผู้ดูแลระบบเปลี่ยนได้ด้วย \"บอท ตั้งค่ากลุ่ม\")"
     return Result.text(f"{help.JOIN}\n\n{tail}", help.menu_buttons()[:3])
+
+
+def _refresh(ctx: Ctx, chat_id: str) -> None:
+    if ctx.line is not None:
+        ctx.line.refresh(chat_id)
 
 
 def on_leave(ctx: Ctx) -> None:
@@ -103,74 +115,83 @@ def on_leave(ctx: Ctx) -> None:
 
 
 def on_member_joined(ctx: Ctx) -> Result:
-    """People joined: one short welcome for all of them, naming no one; the head count is refreshed."""
-    row = chat_groups.ensure(ctx.session, ctx.inp.chat_id, ctx.inp.chat_kind, ctx.now)
-    _refresh(ctx, row)
+    """People joined: one short welcome for all of them, naming no one; the head count is re-read."""
+    chat_groups.ensure(ctx.session, ctx.inp.chat_id, ctx.inp.chat_kind, ctx.now)
+    _refresh(ctx, ctx.inp.chat_id)
     n = len(ctx.inp.member_ids)
     return Result.text(WELCOME.format(count=f" {n} ท่าน" if n > 1 else ""))
 
 
 def on_member_left(ctx: Ctx) -> None:
-    """People left: refresh the cached head count; no reply."""
-    row = chat_groups.get(ctx.session, ctx.inp.chat_id)
-    if row is not None:
-        _refresh(ctx, row)
+    """People left: the head count is re-read; no reply."""
+    if chat_groups.get(ctx.session, ctx.inp.chat_id) is not None:
+        _refresh(ctx, ctx.inp.chat_id)
     return None
 
 
-# ---------------------------------------------------------------------- binding
+# ---------------------------------------------------------------------- binding: the flow
 
-def _grp(label: str, display: str, **payload) -> Button:
-    return Button(label, PostbackAction(postback.encode("grp", **payload), display))
+@dataclass
+class Binding:
+    """The binding flow's data: the group chat being set up."""
+
+    chat_id: str = ""
 
 
-def choices_cards(ctx: Ctx, row: ChatGroup) -> CardList:
-    """The binding choices for `row`: a card for the room kinds, then the work groups four to a card."""
-    c = row.chat_id
+def _choices(ctx: Ctx, st: FlowState[Binding]) -> list[Choice]:
+    rooms = [Choice(value, label, words) for value, (label, words) in ROOM_CHOICES.items()]
+    work = [Choice(g.id, short_label(g.name, g.aliases), (g.name, *g.aliases), f"ผูกกับ {g.name}")
+            for g in ctx.content.groups if g.id != "all"]
+    return rooms + work
+
+
+def _live_row(ctx: Ctx, chat_id: str) -> ChatGroup:
+    row = chat_groups.get(ctx.session, chat_id)
+    if row is None or not row.active:
+        raise UserFacingError(GONE)
+    return row
+
+
+def _prompt(ctx: Ctx, st: FlowState[Binding]) -> Result:
+    """The binding choices for the chat: a card for the room kinds, then the work groups four to a card."""
+    row = _live_row(ctx, st.data.chat_id)
+    choices = _choices(ctx, st)
+    rooms, work = choices[:len(ROOM_CHOICES)], choices[len(ROOM_CHOICES):]
     head = Card(label="ตั้งค่ากลุ่มไลน์", title=chat_name(row),
                 sections=(Section("ตอนนี้", (binding_text(ctx, row),)),
                           Section("เลือกได้", ("ผูกกับกลุ่มงาน: เลื่อนดูการ์ดถัดไป",
                                                "ห้องบุคลากรทั้งหมด: สำหรับประกาศถึงบุคลากรทุกคน",
                                                "ห้องผู้ดูแลระบบ: สำหรับเรื่องของผู้ดูแลระบบ"))),
-                buttons=tuple(_grp(label, label, c=c, b=code) for code, (_, label) in CHOICES.items()),
+                buttons=tuple(st.choice_buttons(rooms)), footnote=HOW_TO_CHOOSE,
                 alt_text=f"ตั้งค่ากลุ่มไลน์ {chat_name(row)}")
-    work_groups = [g for g in ctx.content.groups if g.id != "all"]
+    names = {g.id: g.name for g in ctx.content.groups}
     cards = [head]
-    for i in range(0, len(work_groups), 4):
-        chunk = work_groups[i:i + 4]
-        cards.append(Card(label="ผูกกับกลุ่มงาน", title=f"เลือกกลุ่มงาน ({i // 4 + 1}/{-(-len(work_groups) // 4)})",
-                          sections=(Section("ชื่อเต็ม", tuple(g.name for g in chunk)),),
-                          buttons=tuple(_grp(short_label(g.name, g.aliases), f"ผูกกับ {g.name}", c=c, b=f"g:{g.id}")
-                                        for g in chunk),
-                          alt_text="ผูกกับกลุ่มงาน"))
-    return CardList(f"ตั้งค่ากลุ่มไลน์ {chat_name(row)}", tuple(cards))
+    for i in range(0, len(work), 4):
+        chunk = work[i:i + 4]
+        cards.append(Card(label="ผูกกับกลุ่มงาน", title=f"เลือกกลุ่มงาน ({i // 4 + 1}/{-(-len(work) // 4)})",
+                          sections=(Section("ชื่อเต็ม", tuple(names[c.value] for c in chunk)),),
+                          buttons=tuple(st.choice_buttons(chunk)), alt_text="ผูกกับกลุ่มงาน"))
+    return Result([CardList(f"ตั้งค่ากลุ่มไลน์ {chat_name(row)}", tuple(cards))])
 
 
-def _parse_choice(ctx: Ctx, choice: str) -> tuple[str | None, str | None]:
-    if choice in CHOICES:
-        return CHOICES[choice][0], None
-    if choice.startswith("g:"):
-        try:
-            group = ctx.content.group(choice[2:])
-        except KeyError:
-            raise UserFacingError(postback.EXPIRED) from None
-        if group.id != "all":
-            return chat_groups.WORK_GROUP, group.id
-    raise UserFacingError(postback.EXPIRED)
-
-
-def apply_binding(ctx: Ctx, row: ChatGroup, choice: str) -> Result:
-    """Bind `row` as `choice` says, audit it, and confirm in Thai."""
-    binding, work_group = _parse_choice(ctx, choice)
-    before = (row.binding, row.work_group)
+def _on_choice(ctx: Ctx, st: FlowState[Binding], value: str) -> Result:
+    """A choice made (pressed or typed): bind, confirm, end the flow."""
+    _live_row(ctx, st.data.chat_id)
+    try:
+        done = actions.bind(ctx.session, ctx.content, ctx.actor, st.data.chat_id, value, ctx.now,
+                            from_chat=ctx.inp.chat_kind)
+    except actions.NotInChat:
+        raise UserFacingError(GONE) from None
+    row = done.row
     more = [Button("ตั้งค่ากลุ่มอื่น", MessageAction("ตั้งค่ากลุ่ม"))] if ctx.inp.chat_kind == "user" else []
-    if before == (binding, work_group):
-        return Result.text(f"ไม่มีอะไรเปลี่ยนค่ะ 👌 ตอนนี้{_subject(ctx, row)} {_bound_phrase(ctx, row)}", more)
-    chat_groups.bind(ctx.session, row, binding, work_group)
-    members.audit(ctx.session, ctx.actor.user_id or "", "group.bind" if binding else "group.unbind", row.chat_id,
-                  ctx.now, binding=binding, work_group=work_group, previous_binding=before[0],
-                  previous_work_group=before[1], chat_name=row.name, from_chat=ctx.inp.chat_kind)
-    return Result.text(f"ตั้งค่าแล้วค่ะ ✅ {_subject(ctx, row)} {_bound_phrase(ctx, row)}", more)
+    if not done.changed:
+        return st.end(Result.text(f"ไม่มีอะไรเปลี่ยนค่ะ 👌 ตอนนี้{_subject(ctx, row)} {_bound_phrase(ctx, row)}", more))
+    return st.end(Result.text(f"ตั้งค่าแล้วค่ะ ✅ {_subject(ctx, row)} {_bound_phrase(ctx, row)}", more))
+
+
+BIND_FLOW: Flow[Binding] = Flow("grpbind", Binding, {
+    "choose": Step(_prompt, choices=_choices, on_choice=_on_choice, expects=HOW_TO_CHOOSE),
+}, first="choose")
 
 
 def _bound_phrase(ctx: Ctx, row: ChatGroup) -> str:
@@ -187,14 +208,15 @@ def _subject(ctx: Ctx, row: ChatGroup) -> str:
 
 
 def setup(ctx: Ctx, rest: str = "") -> Result:
-    """"ตั้งค่ากลุ่ม" (admins): in a group, this group's choices; in a 1:1 chat, the group chats to pick."""
+    """"ตั้งค่ากลุ่ม" (admins): in a group, this group's choices (the flow); in a 1:1 chat, the group chats
+    to pick from."""
     policy.require(ctx, "group.bind")
     if ctx.inp.chat_kind != "user":
         row = chat_groups.get(ctx.session, ctx.inp.chat_id)
         if row is None or not row.active:  # in a chat it has no (live) record of: it is evidently here
             row = chat_groups.record_join(ctx.session, ctx.inp.chat_id, ctx.inp.chat_kind, ctx.now)
-            _refresh(ctx, row)
-        return Result([choices_cards(ctx, row)])
+            _refresh(ctx, row.chat_id)
+        return BIND_FLOW.begin(ctx, chat_id=row.chat_id)
     return group_list(ctx, 0)
 
 
@@ -215,24 +237,25 @@ def group_list(ctx: Ctx, page: int) -> Result:
     return Result([CardList(f"กลุ่มไลน์ที่บอทอยู่ {len(rows)} กลุ่ม", cards, more)])
 
 
+def _grp(label: str, display: str, **payload) -> Button:
+    return Button(label, PostbackAction(postback.encode("grp", **payload), display))
+
+
 def on_postback(ctx: Ctx, payload: dict) -> Result:
-    """A "grp" button: a page of the 1:1 list, the choices for one chat, or a choice made."""
+    """A "grp" button of the 1:1 list: a page of it, or setting up one chat (the flow starts). Buttons of
+    the cards from before the flow ("b": a choice) are expired: their choice is made by the flow now."""
     policy.require(ctx, "group.bind")
     if "l" in payload:
         if ctx.inp.chat_kind != "user" or not isinstance(payload["l"], int):
             raise UserFacingError(postback.EXPIRED)
         return group_list(ctx, payload["l"])
-    chat_id, choice = payload.get("c"), payload.get("b")
-    if not isinstance(chat_id, str) or not CHAT_ID.fullmatch(chat_id) or not isinstance(choice, (str, type(None))):
+    chat_id = payload.get("c")
+    if not isinstance(chat_id, str) or not CHAT_ID.fullmatch(chat_id) or "b" in payload:
         raise UserFacingError(postback.EXPIRED)
     if ctx.inp.chat_kind != "user" and chat_id != ctx.inp.chat_id:
         raise UserFacingError(OTHER_GROUP)
-    row = chat_groups.get(ctx.session, chat_id)
-    if row is None or not row.active:
-        raise UserFacingError(GONE)
-    if choice is None:
-        return Result([choices_cards(ctx, row)])
-    return apply_binding(ctx, row, choice)
+    _live_row(ctx, chat_id)
+    return BIND_FLOW.begin(ctx, chat_id=chat_id)
 
 
 # ---------------------------------------------------------------------- read-only views
@@ -245,8 +268,8 @@ def this_group(ctx: Ctx, rest: str = "") -> Result:
     if ctx.inp.chat_kind == "user":
         return Result.text(ONLY_IN_GROUP)
     row = chat_groups.get(ctx.session, ctx.inp.chat_id)
-    if row is not None and row.member_count is None:
-        _refresh(ctx, row)
+    if row is not None and ctx.line is not None:
+        ctx.line.group_member_count(row.chat_id)  # unknown or stale: re-read after this event
     bound = row is not None and row.binding is not None
     lines = [f"กลุ่มไลน์นี้{_bound_phrase(ctx, row)} ค่ะ" if bound else "กลุ่มไลน์นี้ยังไม่ได้ตั้งค่าค่ะ"]
     if row is not None:
@@ -277,5 +300,5 @@ def list_all(ctx: Ctx, rest: str = "") -> Result:
 COMMANDS = {"ตั้งค่ากลุ่ม": setup, "ตั้งค่ากลุ่มไลน์": setup, "สมาชิกกลุ่มนี้": this_group, "กลุ่มนี้": this_group,
             "รายชื่อกลุ่มไลน์": list_all, "กลุ่มไลน์ทั้งหมด": list_all}
 POSTBACKS = {"grp": on_postback}
-FLOWS: dict = {}
+FLOWS = (BIND_FLOW,)
 EVENTS = {"join": on_join, "leave": on_leave, "member_joined": on_member_joined, "member_left": on_member_left}

@@ -64,10 +64,13 @@ class Settings:
 
 
 class LineInfo(Protocol):
-    """Read-only facts from the LINE Messaging API a handler may ask for (None when offline or on error).
+    """Facts about LINE as the bot last read them, cached in the database (`storage.line_facts`): reading
+    them does no network I/O, so handlers may ask inside the event's transaction. None = not known yet.
 
-    `quota()` is the month's message limit (None = unlimited), `usage()` the messages used this month,
-    `group_member_count(chat_id)` a group's or room's head count (what a push to it costs).
+    `quota()` is the month's message limit (None = unlimited or unknown), `usage()` the messages used
+    this month, `group_member_count(chat_id)` a group's or room's head count (what a push to it costs),
+    `group_name(chat_id)` a group's name. A fact that is unknown or stale is re-read from LINE after the
+    event's commit; `refresh(chat_id)` asks for that explicitly (the bot just joined, members came or went).
     """
 
     def quota(self) -> int | None: ...
@@ -78,11 +81,13 @@ class LineInfo(Protocol):
 
     def group_name(self, chat_id: str) -> str | None: ...
 
+    def refresh(self, chat_id: str) -> None: ...
+
 
 @dataclass(frozen=True)
 class Ctx:
     """Everything a handler needs: the transaction's `session`, content, search index, `now` (UTC),
-    who is acting (`actor`, as `handlers.core.policy` sees them), read-only LINE facts (`line`), and
+    who is acting (`actor`, as `handlers.core.policy` sees them), cached LINE facts (`line`), and
     `render`, which turns replies into LINE message dicts for outbox rows (`bot.render.as_dicts`)."""
 
     session: Session

@@ -1,7 +1,7 @@
 """The office's own holiday days: added by the cabinet later, or worked after all.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 23:05:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import storage.models
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
