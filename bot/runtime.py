@@ -70,7 +70,8 @@ class BotRuntime:
             push_ids = []
         if result is not None and inp is not None:
             messages = render.render(result)
-            outcome = self.sender.respond(events.reply_token(event), messages, render.render(result, as_text=True))
+            outcome = self.sender.respond(events.reply_token(event), messages,
+                                          lambda: render.render(result, as_text=True))
             if outcome == "no-token":
                 outcome = self.push_instead(inp.chat_id, messages)
         if push_ids:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from urllib3.exceptions import HTTPError as Urllib3Error
 from linebot.v3.messaging import (ApiClient, ApiException, BroadcastRequest, Configuration, FlexMessage, Message,
@@ -179,8 +179,13 @@ class Sender:
 
     api: LineApi
 
-    def respond(self, reply_token: str | None, messages: list[Message], as_text: list[Message] | None = None) -> str:
-        """Reply with `messages`; returns "reply", "reply-text", "no-token" (push instead) or "failed"."""
+    def respond(self, reply_token: str | None, messages: list[Message],
+                as_text: Callable[[], list[Message]] | None = None) -> str:
+        """Reply with `messages`; returns "reply", "reply-text", "no-token" (push instead) or "failed".
+
+        `as_text` makes the plain-text version of `messages`; it is called only when LINE answers 400 to
+        them (a Flex message it rejects), and the text is sent once if it differs from `messages`.
+        """
         if not messages:
             return "none"
         if not reply_token:
@@ -193,8 +198,10 @@ class Sender:
             log.warning("LINE reply failed: %s", err)
             if _is_bad_reply_token(err):
                 return "no-token"
-            if err["status"] == 400 and as_text and as_text != messages:
-                return self._retry_as_text(reply_token, as_text)
+            if err["status"] == 400 and as_text is not None:
+                text = as_text()
+                if text and text != messages:
+                    return self._retry_as_text(reply_token, text)
             return "failed"
 
     def _retry_as_text(self, reply_token: str, as_text: list[Message]) -> str:
