@@ -69,9 +69,9 @@ class BotRuntime:
             result = Result.text(APOLOGY)
             push_ids = []
         if result is not None and inp is not None:
-            messages = render.render(result)
+            messages = render.payload(result)
             outcome = self.sender.respond(events.reply_token(event), messages,
-                                          lambda: render.render(result, as_text=True))
+                                          lambda: render.payload(result, as_text=True))
             if outcome == "no-token":
                 outcome = self.push_instead(inp.chat_id, messages)
         if push_ids:
@@ -101,10 +101,10 @@ class BotRuntime:
         chat = inp.chat_id if inp.chat_kind != "user" else None
         return self.sender.api.profile(inp.user_id, chat) if stale else None
 
-    def push_instead(self, chat_id: str, messages: list) -> str:
-        """Push `messages` to `chat_id` through the outbox (the reply token was gone), sending it now."""
+    def push_instead(self, chat_id: str, messages: list[dict]) -> str:
+        """Push `messages` (LINE message objects) to `chat_id` through the outbox (the reply token was
+        gone), sending it now."""
         with self.storage.Session.begin() as session:
-            row = outbox.enqueue(session, "push", [chat_id], [m.to_dict() for m in messages], self.clock(),
-                                 origin="reply-fallback")
+            row = outbox.enqueue(session, "push", [chat_id], messages, self.clock(), origin="reply-fallback")
         report = deliver_due(self, self.clock(), ids=[row.id])
         return "push" if report.sent else "push-queued"
