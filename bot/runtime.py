@@ -46,8 +46,8 @@ class BotRuntime:
         outcome = "ignored"
         push_ids: list[int] = []
         try:
-            profile = self._fresh_profile(inp)
             with self.storage.Session.begin() as session:
+                known, profile = self._fresh_profile(session, inp)  # `known` keeps the member in the session
                 eid = events.event_id(event)
                 if eid and not queries.claim_event(session, eid, events.event_type(event), self.clock()):
                     log.info("duplicate webhook event %s skipped", eid)
@@ -92,14 +92,16 @@ class BotRuntime:
                 ids.append(outbox.enqueue(session, "push", [to], messages, now, origin="notice").id)
         return ids
 
-    def _fresh_profile(self, inp: Input | None) -> dict | None:
-        """LINE's profile of the sender when ours is missing or a week old (asked outside any transaction)."""
+    def _fresh_profile(self, session: Any, inp: Input | None) -> tuple[Any, dict | None]:
+        """The sender's member row as stored (None if new or no sender), and LINE's profile of them when
+        ours is missing or a week old (else None). Called before the event's first write, so no write
+        lock is held while LINE answers; holding the member keeps it in `session` for `touch_member`."""
         if inp is None or not inp.user_id or inp.kind in ("unfollow", "other"):
-            return None
-        with self.storage.Session() as session:
-            stale = members.profile_is_stale(members.get_member(session, inp.user_id), self.clock())
-        chat = inp.chat_id if inp.chat_kind != "user" else None
-        return self.sender.api.profile(inp.user_id, chat) if stale else None
+            return None, None
+        member = members.get_member(session, inp.user_id)
+        if not members.profile_is_stale(member, self.clock()):
+            return member, None
+        return member, self.sender.api.profile(inp.user_id, inp.chat_id if inp.chat_kind != "user" else None)
 
     def push_instead(self, chat_id: str, messages: list[dict]) -> str:
         """Push `messages` (LINE message objects) to `chat_id` through the outbox (the reply token was
