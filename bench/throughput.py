@@ -239,6 +239,7 @@ def main() -> None:
     p.add_argument("--time-limit", type=float, default=120.0, help="seconds per app at most")
     p.add_argument("--database-url", default=None, help="our app's DATABASE_URL (default: a fresh SQLite)")
     p.add_argument("--only", choices=("ours", "echo"), default=None, help="run one app only")
+    p.add_argument("--log-dir", type=Path, default=None, help="keep the gunicorn logs (ours.log, echo.log) here")
     p.add_argument("--serve-fake-line", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.serve_fake_line:
@@ -252,6 +253,8 @@ def main() -> None:
     fake = FakeLineProcess(args.users)
     results: dict[str, tuple[Outcome, dict]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        logs = args.log_dir or Path(tmp)
+        logs.mkdir(parents=True, exist_ok=True)
         base = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "DATABASE_URL"))}
         base |= {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": fake.url,
                  "PYTHONUNBUFFERED": "1"}
@@ -262,11 +265,11 @@ def main() -> None:
                 # migrate and load the content once, before two workers start on the database
                 subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env=ours_env,
                                cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                results["ours"] = run_app("ours", "wsgi:app", ROOT, ours_env, fake, Path(tmp) / "ours.log",
+                results["ours"] = run_app("ours", "wsgi:app", ROOT, ours_env, fake, logs / "ours.log",
                                           warmup, load, args)
             if args.only in (None, "echo"):
                 results["echo"] = run_app("echo", "flask_echo:app", ROOT / "bench", base, fake,
-                                          Path(tmp) / "echo.log", warmup, load, args)
+                                          logs / "echo.log", warmup, load, args)
         finally:
             fake.close()
 
