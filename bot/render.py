@@ -7,8 +7,10 @@ about 30 KB a bubble (we keep each section short and page long lists instead).
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from typing import Any
 
 from linebot.v3.messaging import (FlexBox, FlexBubble, FlexButton, FlexCarousel, FlexImage, FlexMessage,
                                   FlexSeparator, FlexText, Message, MessageAction, PostbackAction, QuickReply,
@@ -186,6 +188,50 @@ def render(result: t.Result, as_text: bool = False) -> list[Message]:
     return messages
 
 
+def payload(result: t.Result, as_text: bool = False) -> list[dict[str, Any]]:
+    """`render(result, as_text)` as LINE message objects (JSON dicts, exactly the SDK models' `to_dict`):
+    what the reply request and outbox rows carry. The dicts may be shared between calls: never mutate them.
+
+    Each reply is rendered once and kept (`_reply_dicts`, the last 256 distinct replies): the SDK's
+    models are slow to build and to serialise, and most replies are the same standards cards.
+    """
+    messages: list[dict[str, Any]] = []
+    for reply in result.replies:
+        messages.extend(reply_dicts(t.TextReply(fallback_text(reply))) if as_text and not isinstance(reply, t.TextReply)
+                        else reply_dicts(reply))
+    if len(messages) > MAX_MESSAGES:
+        log.warning("reply had %d messages; keeping %d", len(messages), MAX_MESSAGES)
+        messages = messages[:MAX_MESSAGES]
+    if result.quick_replies and messages:
+        try:
+            qr = _quick_reply_dict(tuple(result.quick_replies))
+        except TypeError:  # unhashable buttons
+            qr = _quick_reply_dict.__wrapped__(tuple(result.quick_replies))
+        if qr:
+            messages[-1] = {**messages[-1], "quickReply": qr}
+    return messages
+
+
+def reply_dicts(reply: t.Reply) -> list[dict[str, Any]]:
+    """The LINE message objects of one reply (`message(reply)` as dicts), from the cache when it was
+    rendered before; a reply that cannot be hashed (a list where a tuple belongs) is rendered afresh."""
+    try:
+        return list(_reply_dicts(reply))
+    except TypeError:
+        return [m.to_dict() for m in message(reply)]
+
+
+@functools.lru_cache(maxsize=256)
+def _reply_dicts(reply: t.Reply) -> tuple[dict[str, Any], ...]:
+    return tuple(m.to_dict() for m in message(reply))
+
+
+@functools.lru_cache(maxsize=256)
+def _quick_reply_dict(buttons: tuple[t.Button, ...]) -> dict[str, Any] | None:
+    qr = quick_reply(list(buttons))
+    return qr.to_dict() if qr else None
+
+
 def as_dicts(replies: list[t.Reply]) -> list[dict]:
     """LINE message objects (JSON dicts) for `replies`: what outbox rows store."""
-    return [m.to_dict() for m in render(t.Result(list(replies)))]
+    return payload(t.Result(list(replies)))

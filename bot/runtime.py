@@ -50,9 +50,10 @@ class BotRuntime:
         outcome = "ignored"
         push_ids: list[int] = []
         facts: line_facts.CachedFacts | None = None
+        stale = False
         try:
-            profile = self._fresh_profile(inp)
             with self.storage.Session.begin() as session:
+                known, stale = self._stale_profile(session, inp)  # `known` keeps the member in the session
                 eid = events.event_id(event)
                 if eid and not queries.claim_event(session, eid, events.event_type(event), self.clock()):
                     log.info("duplicate webhook event %s skipped", eid)
@@ -62,7 +63,7 @@ class BotRuntime:
                     actor = Actor(None)
                     if inp.user_id:
                         actor = actor_of(members.touch_member(session, inp.user_id, now,
-                                                              self.settings.admin_user_ids, profile),
+                                                              self.settings.admin_user_ids),
                                      self.settings.admin_user_ids)
                     facts = line_facts.CachedFacts(session, now)
                     ctx = Ctx(session=session, content=self.content, index=self.index, now=now,
@@ -75,12 +76,18 @@ class BotRuntime:
             result = Result.text(APOLOGY)
             push_ids, facts = [], None
         if result is not None and inp is not None:
-            messages = render.render(result)
-            outcome = self.sender.respond(events.reply_token(event), messages, render.render(result, as_text=True))
+            messages = render.payload(result)
+            outcome = self.sender.respond(events.reply_token(event), messages,
+                                          lambda: render.payload(result, as_text=True))
             if outcome == "no-token":
                 outcome = self.push_instead(inp.chat_id, messages)
         if push_ids:
             deliver_due(self, self.clock(), ids=push_ids)
+        if stale and inp is not None:
+            try:
+                self.refresh_profile(inp)
+            except Exception:  # a name can wait for the next message
+                log.exception("refreshing the LINE profile failed")
         if facts is not None and (facts.chats or facts.channel_stale):
             try:
                 self.refresh_facts(facts.chats[:FACTS_PER_EVENT], channel=facts.channel_stale)
@@ -124,19 +131,26 @@ class BotRuntime:
                 stored["channel"] += 1
         return stored
 
-    def _fresh_profile(self, inp: Input | None) -> dict | None:
-        """LINE's profile of the sender when ours is missing or a week old (asked outside any transaction)."""
+    def _stale_profile(self, session: Any, inp: Input | None) -> tuple[Any, bool]:
+        """The sender's member row as stored (None if new or no sender) — holding it keeps it in `session`
+        for `touch_member` — and whether LINE's profile of them should be re-read (missing or a week
+        old). The profile is asked for after the event's commit (`refresh_profile`), never inside it."""
         if inp is None or not inp.user_id or inp.kind in ("unfollow", "other"):
-            return None
-        with self.storage.Session() as session:
-            stale = members.profile_is_stale(members.get_member(session, inp.user_id), self.clock())
-        chat = inp.chat_id if inp.chat_kind != "user" else None
-        return self.sender.api.profile(inp.user_id, chat) if stale else None
+            return None, False
+        member = members.get_member(session, inp.user_id)
+        return member, members.profile_is_stale(member, self.clock())
 
-    def push_instead(self, chat_id: str, messages: list) -> str:
-        """Push `messages` to `chat_id` through the outbox (the reply token was gone), sending it now."""
+    def refresh_profile(self, inp: Input) -> None:
+        """Ask LINE for the sender's profile (outside any transaction) and cache their name and picture."""
+        profile = self.sender.api.profile(inp.user_id, inp.chat_id if inp.chat_kind != "user" else None)
+        if profile:
+            with self.storage.Session.begin() as session:
+                members.touch_member(session, inp.user_id, self.clock(), self.settings.admin_user_ids, profile)
+
+    def push_instead(self, chat_id: str, messages: list[dict]) -> str:
+        """Push `messages` (LINE message objects) to `chat_id` through the outbox (the reply token was
+        gone), sending it now."""
         with self.storage.Session.begin() as session:
-            row = outbox.enqueue(session, "push", [chat_id], [m.to_dict() for m in messages], self.clock(),
-                                 origin="reply-fallback")
+            row = outbox.enqueue(session, "push", [chat_id], messages, self.clock(), origin="reply-fallback")
         report = deliver_due(self, self.clock(), ids=[row.id])
         return "push" if report.sent else "push-queued"

@@ -12,17 +12,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from urllib3.exceptions import HTTPError as Urllib3Error
 from linebot.v3.messaging import (ApiClient, ApiException, BroadcastRequest, Configuration, FlexMessage, Message,
                                   MessagingApi, MessagingApiBlob, MulticastRequest, PushMessageRequest,
-                                  ReplyMessageRequest, RichMenuBulkLinkRequest, RichMenuBulkUnlinkRequest,
+                                  RichMenuBulkLinkRequest, RichMenuBulkUnlinkRequest,
                                   TextMessage)
 
 log = logging.getLogger(__name__)
 REQUEST_TIMEOUT = 10  # seconds, per LINE API call that sends
 INFO_TIMEOUT = 3  # seconds, per read-only call made while answering a webhook
+REPLY_RESPONSE_TYPES = {"200": "ReplyMessageResponse", "400": "ErrorResponse", "429": "ErrorResponse"}  # as the SDK's
 
 
 class LineApi(Protocol):
@@ -37,7 +38,7 @@ class LineApi(Protocol):
     unlinks them, back to the default menu), without a retry key.
     """
 
-    def reply(self, reply_token: str, messages: list[Message]) -> None: ...
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> None: ...
 
     def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None: ...
 
@@ -65,8 +66,17 @@ class SdkLineApi:
         self.messaging = self._api
         self.blob = MessagingApiBlob(self._data_client)
 
-    def reply(self, reply_token: str, messages: list[Message]) -> None:
-        self._api.reply_message(ReplyMessageRequest(replyToken=reply_token, messages=messages))
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> None:
+        """POST /v2/bot/message/reply with `messages` (LINE message objects as `bot.render.payload` makes
+        them, already checked by the SDK's models when they were built). Sent through the SDK's
+        `ApiClient.call_api`, as `MessagingApi.reply_message` does, but without building a
+        `ReplyMessageRequest` and serialising its models again (most of a webhook's time otherwise).
+        Raises `ApiException` on an error status."""
+        self._client.call_api(
+            "/v2/bot/message/reply", "POST",
+            header_params={"Accept": "application/json", "Content-Type": "application/json"},
+            body={"replyToken": reply_token, "messages": messages}, auth_settings=["Bearer"],
+            response_types_map=REPLY_RESPONSE_TYPES, _host=self._api.line_base_path)
 
     def send(self, kind: str, recipients: list[str], messages: list[dict[str, Any]], retry_key: str) -> str | None:
         opts = {"x_line_retry_key": retry_key, "_request_timeout": REQUEST_TIMEOUT}
@@ -168,9 +178,10 @@ class OfflineLineApi:
 
     sent: list[tuple[str, str, list[Message]]] = field(default_factory=list)
 
-    def reply(self, reply_token: str, messages: list[Message]) -> None:
-        self.sent.append(("reply", reply_token, messages))
-        log.info("offline reply:\n%s", readable(messages))
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> None:
+        parsed = [Message.from_dict(m) for m in messages]
+        self.sent.append(("reply", reply_token, parsed))
+        log.info("offline reply:\n%s", readable(parsed))
 
     def profile(self, user_id: str, chat_id: str | None = None) -> dict[str, Any] | None:
         return None
@@ -245,8 +256,14 @@ class Sender:
 
     api: LineApi
 
-    def respond(self, reply_token: str | None, messages: list[Message], as_text: list[Message] | None = None) -> str:
-        """Reply with `messages`; returns "reply", "reply-text", "no-token" (push instead) or "failed"."""
+    def respond(self, reply_token: str | None, messages: list[dict[str, Any]],
+                as_text: Callable[[], list[dict[str, Any]]] | None = None) -> str:
+        """Reply with `messages` (LINE message objects, `bot.render.payload`); returns "reply",
+        "reply-text", "no-token" (push instead) or "failed".
+
+        `as_text` makes the plain-text version of `messages`; it is called only when LINE answers 400 to
+        them (a Flex message it rejects), and the text is sent once if it differs from `messages`.
+        """
         if not messages:
             return "none"
         if not reply_token:
@@ -259,11 +276,13 @@ class Sender:
             log.warning("LINE reply failed: %s", err)
             if _is_bad_reply_token(err):
                 return "no-token"
-            if err["status"] == 400 and as_text and as_text != messages:
-                return self._retry_as_text(reply_token, as_text)
+            if err["status"] == 400 and as_text is not None:
+                text = as_text()
+                if text and text != messages:
+                    return self._retry_as_text(reply_token, text)
             return "failed"
 
-    def _retry_as_text(self, reply_token: str, as_text: list[Message]) -> str:
+    def _retry_as_text(self, reply_token: str, as_text: list[dict[str, Any]]) -> str:
         try:
             self.api.reply(reply_token, as_text)
             return "reply-text"

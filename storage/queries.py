@@ -6,25 +6,36 @@ from datetime import datetime, timedelta
 from typing import Sequence
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import ProcessedEvent, UnansweredQuery
 
 MAX_LOGGED_CHARS = 500
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}  # dialects with ON CONFLICT DO NOTHING
 
 
 def claim_event(session: Session, webhook_event_id: str, event_type: str, now: datetime) -> bool:
     """Record `webhook_event_id` as handled; False when it was already (a redelivery).
 
-    Uses a savepoint, so a concurrent duplicate insert does not spoil the caller's transaction.
+    One `INSERT … ON CONFLICT DO NOTHING` on PostgreSQL and SQLite (a concurrent duplicate waits for
+    the first and then inserts nothing); elsewhere a SELECT and an insert in a savepoint. Either way a
+    duplicate does not spoil the caller's transaction.
     """
+    values = {"webhook_event_id": webhook_event_id, "event_type": event_type[:40], "received_at": now}
+    upsert = _INSERTS.get(session.get_bind().dialect.name)
+    if upsert is not None:
+        stmt = (upsert(ProcessedEvent.__table__).values(**values)
+                .on_conflict_do_nothing(index_elements=["webhook_event_id"])
+                .returning(ProcessedEvent.__table__.c.webhook_event_id))
+        return session.execute(stmt).first() is not None
     if session.get(ProcessedEvent, webhook_event_id) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(ProcessedEvent(webhook_event_id=webhook_event_id, event_type=event_type[:40],
-                                       received_at=now))
+            session.add(ProcessedEvent(**values))
     except IntegrityError:
         return False
     return True

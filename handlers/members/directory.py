@@ -6,7 +6,6 @@ imported list (`storage.schools`). The group and school picker built on these is
 """
 from __future__ import annotations
 
-from typing import Callable
 
 from sqlalchemy.orm import Session
 
