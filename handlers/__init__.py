@@ -21,8 +21,8 @@ from __future__ import annotations
 from handlers import help
 from handlers.broadcasts import acks, compose as broadcasts
 from handlers.chatgroups import binding as chatgroups
-from handlers.core import flow, legacy_state, postback
-from handlers.core.routing import Command, Commands, addressed, is_one_of
+from handlers.core import flow, postback
+from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
 from handlers.core.words import choose
 from handlers.members import manage as members, registration
@@ -31,19 +31,9 @@ from handlers.standards import lookup as standards, unanswered
 MODULES = (registration, members, chatgroups, broadcasts, unanswered)
 
 
-def _commands(module) -> list[Command]:
-    declared = module.COMMANDS
-    if isinstance(declared, dict):  # transitional: word -> fn (or word -> Command)
-        return [fn if isinstance(fn, Command) else Command((word,), fn) for word, fn in declared.items()]
-    return list(declared)
-
-
-COMMANDS = Commands(c for m in MODULES for c in _commands(m))
+COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)
 POSTBACKS = {action: fn for m in MODULES for action, fn in m.POSTBACKS.items()}
-FLOWS = {f.name: f for m in MODULES for f in getattr(m, "FLOWS", ()) if isinstance(f, flow.Flow)}
-LEGACY_FLOWS = {name: fn for m in MODULES if isinstance(getattr(m, "FLOWS", None), dict)
-                for name, fn in m.FLOWS.items()}
-LEGACY_MEDIA = {name: fn for m in MODULES for name, fn in getattr(m, "MEDIA", {}).items()}
+FLOWS = {f.name: f for m in MODULES for f in getattr(m, "FLOWS", ())}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
 # acks is plugged in through compose for its commands; its listeners are collected here (once each)
 OVERHEARD = list(dict.fromkeys(fn for m in (*MODULES, acks) for fn in getattr(m, "OVERHEARD", ())))
@@ -62,17 +52,11 @@ def _in_flow(ctx: Ctx, text: str, st) -> Result | None:
     bare = COMMANDS.bare(text)
     if bare is not None:
         return bare.run(ctx, "")
-    if isinstance(st, flow.FlowState):
-        return st.flow.on_text(ctx, st, text)
-    return LEGACY_FLOWS[st.flow](ctx, st, text)
+    return st.flow.on_text(ctx, st, text)
 
 
-def _current(ctx: Ctx):
-    st = flow.current(ctx, FLOWS)
-    if st is not None:
-        return st
-    row = legacy_state.current(ctx)
-    return row if row is not None and row.flow in LEGACY_FLOWS else None
+def _current(ctx: Ctx) -> flow.FlowState | None:
+    return flow.current(ctx, FLOWS)
 
 
 def on_text(ctx: Ctx) -> Result | None:
@@ -80,7 +64,7 @@ def on_text(ctx: Ctx) -> Result | None:
     st = _current(ctx)
     if text is None:
         # in a group, unaddressed text reaches a flow only when it is plainly the current step's choice
-        if isinstance(st, flow.FlowState):
+        if st is not None:
             step = st.flow.steps[st.step]
             picked = choose(ctx.inp.text, step.choices(ctx, st)) if step.choices and step.on_choice else None
             if picked is not None:
@@ -132,10 +116,8 @@ def on_media(ctx: Ctx) -> Result | None:
     if ctx.inp.chat_kind != "user":
         return None
     st = _current(ctx)
-    if isinstance(st, flow.FlowState):
+    if st is not None:
         return st.flow.on_media(ctx, st)
-    if st is not None and st.flow in LEGACY_MEDIA:
-        return LEGACY_MEDIA[st.flow](ctx, st)
     return Result.text(help.MEDIA)
 
 

@@ -269,8 +269,9 @@ def recent_list(ctx: Ctx, rest: str) -> Result:
 
 
 ADMIN_OPS = {"x": cancel_scheduled, "rm": remind}
-COMMANDS = {"ประกาศที่ผ่านมา": recent_list, "รายการประกาศ": recent_list, "ผลรับทราบ": ack_report,
+COMMANDS = [Command(("ประกาศที่ผ่านมา", "รายการประกาศ"), recent_list, bare_in_group=False),
+            Command(("ผลรับทราบ",), ack_report, bare_in_group=False),
             # "รับทราบ" alone in a group is ordinary talk: it is overheard (OVERHEARD), not answered
-            ACK_WORD: Command((ACK_WORD,), typed_ack, args=("แล้ว",), bare_in_group=False)}
+            Command((ACK_WORD,), typed_ack, args=("แล้ว",), bare_in_group=False)]
 POSTBACKS = {"ack": on_ack, "ackrep": on_ackrep}
 OVERHEARD = [overheard_ack]

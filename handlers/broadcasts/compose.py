@@ -515,10 +515,7 @@ def on_postback(ctx: Ctx, payload: dict[str, Any]) -> Result:
 
 COMMAND_WORDS = ("สร้างประกาศ", "ประกาศ")
 # admin work happens 1:1, and "รับทราบ" alone is ordinary group talk: none of these is bare in a group
-COMMANDS = [Command(COMMAND_WORDS, start, bare_in_group=False),
-            Command(("ประกาศที่ผ่านมา", "รายการประกาศ"), acks.recent_list, bare_in_group=False),
-            Command(("ผลรับทราบ",), acks.ack_report, bare_in_group=False),
-            Command(("รับทราบ",), acks.typed_ack, bare_in_group=False)]
+COMMANDS = [Command(COMMAND_WORDS, start, bare_in_group=False), *acks.COMMANDS]
 POSTBACKS = {"bc": on_postback, **acks.POSTBACKS}
 FLOWS = (FLOW,)
 EVENTS: dict = {}

@@ -27,6 +27,7 @@ from handlers.core import policy
 from handlers.core import postback
 from handlers.core.flow import Flow, FlowState, Step
 from handlers.core.thaidate import thai_date
+from handlers.core.routing import Command
 from handlers.core.types import (Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section,
                                  UserFacingError)
 from handlers.core.words import Choice
@@ -297,8 +298,10 @@ def list_all(ctx: Ctx, rest: str = "") -> Result:
     return Result.text("\n".join(lines), [Button("ตั้งค่ากลุ่ม", MessageAction("ตั้งค่ากลุ่ม"))])
 
 
-COMMANDS = {"ตั้งค่ากลุ่ม": setup, "ตั้งค่ากลุ่มไลน์": setup, "สมาชิกกลุ่มนี้": this_group, "กลุ่มนี้": this_group,
-            "รายชื่อกลุ่มไลน์": list_all, "กลุ่มไลน์ทั้งหมด": list_all}
+COMMANDS = [Command(("ตั้งค่ากลุ่ม", "ตั้งค่ากลุ่มไลน์"), setup),
+            Command(("สมาชิกกลุ่มนี้",), this_group),
+            Command(("กลุ่มนี้",), this_group, bare_in_group=False),  # "กลุ่มนี้" alone is group talk
+            Command(("รายชื่อกลุ่มไลน์", "กลุ่มไลน์ทั้งหมด"), list_all, bare_in_group=False)]
 POSTBACKS = {"grp": on_postback}
 FLOWS = (BIND_FLOW,)
 EVENTS = {"join": on_join, "leave": on_leave, "member_joined": on_member_joined, "member_left": on_member_left}

@@ -14,7 +14,7 @@ MAX_DATA = 300
 ACTIONS = {
     "f",                                                          # a flow's button (handlers.core.flow)
     "show", "list", "full", "pmqa", "browse", "help", "cancel",  # standards, help, any flow
-    "reg", "regdec",                                              # registration and approval
+    "regdec",                                                     # registration approval
     "mem",                                                        # admin member management
     "grp",                                                        # group chat binding
     "bc", "ack", "ackrep",                                        # broadcasts and acknowledgements

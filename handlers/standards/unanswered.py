@@ -7,6 +7,7 @@ from datetime import timedelta
 from handlers.core.thaidate import thai_date
 from handlers.core import policy
 from handlers.standards.lookup import HIT_LABELS
+from handlers.core.routing import Command
 from handlers.core.types import Ctx, Result
 from storage import queries
 
@@ -42,7 +43,7 @@ def report(ctx: Ctx, rest: str = "") -> Result:
     return Result.text("\n".join(lines))
 
 
-COMMANDS = {"คำถามที่ตอบไม่ได้": report, "คำถามที่ไม่มีคำตอบ": report, "unanswered": report}
+COMMANDS = [Command(("คำถามที่ตอบไม่ได้", "คำถามที่ไม่มีคำตอบ", "unanswered"), report, bare_in_group=False)]
 POSTBACKS: dict = {}
 FLOWS: dict = {}
 EVENTS: dict = {}
