@@ -59,15 +59,15 @@ def alembic_config(url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Run Alembic migrations up to `revision` on `engine` (idempotent; safe on every start)."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start chatter; we log what changed
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        before = MigrationContext.configure(conn).get_current_revision()
+        before = MigrationContext.configure(conn).get_current_heads()
         command.upgrade(cfg, revision)
-        after = MigrationContext.configure(conn).get_current_revision()
+        after = MigrationContext.configure(conn).get_current_heads()
     if before != after:
         log.info("database migrated from %s to %s", before or "empty", after)
 
@@ -104,7 +104,7 @@ def db_cli() -> None:
 
 @db_cli.command("upgrade", help="Apply migrations up to REVISION (default: head).")
 @with_appcontext
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def upgrade_command(revision: str) -> None:
     upgrade(get_storage().engine, revision)
     click.echo(f"database at {revision}")
