@@ -4,18 +4,20 @@ Used by the webhook route and by the offline chat console, so both take the same
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from content.model import Content
 from content.search import SearchIndex
-from bot import events, render
+from bot import events, media, render
 from bot.delivery import deliver_due
 from bot.send import Sender
-from handlers import dispatch
+from handlers import dispatch, wants_media
 from handlers.core.policy import actor_of
 from handlers.core.types import Actor, Ctx, Input, Result, Settings
 from storage import Storage, members, outbox, queries
@@ -34,6 +36,8 @@ class BotRuntime:
     settings: Settings
     sender: Sender
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    evidence_dir: Path = Path("instance/evidence")
+    evidence_max_bytes: int = media.MAX_BYTES
 
     def handle_event(self, event: Any) -> str:
         """Process one SDK event; returns what happened ("duplicate", "ignored", "reply", "push", …).
@@ -47,6 +51,7 @@ class BotRuntime:
         push_ids: list[int] = []
         try:
             profile = self._fresh_profile(inp)
+            inp = self._fetch_media(inp)
             with self.storage.Session.begin() as session:
                 eid = events.event_id(event)
                 if eid and not queries.claim_event(session, eid, events.event_type(event), self.clock()):
@@ -91,6 +96,21 @@ class BotRuntime:
             if messages:
                 ids.append(outbox.enqueue(session, "push", [to], messages, now, origin="notice").id)
         return ids
+
+    def _fetch_media(self, inp: Input | None) -> Input | None:
+        """A photo or file sent where the person's flow step takes one: fetched from LINE now, outside any
+        transaction, and stored (`bot.media`); other inputs are returned unchanged."""
+        if inp is None or inp.kind != "media" or inp.media is None or inp.chat_kind != "user" or not inp.user_id:
+            return inp
+        with self.storage.Session() as session:
+            ctx = Ctx(session=session, content=self.content, index=self.index, now=self.clock(),
+                      settings=self.settings, inp=inp)
+            wanted = wants_media(ctx)
+            session.rollback()
+        if not wanted:
+            return inp
+        got = media.fetch(self.sender.api, inp.media, self.evidence_dir, self.clock(), self.evidence_max_bytes)
+        return dataclasses.replace(inp, media=got)
 
     def _fresh_profile(self, inp: Input | None) -> dict | None:
         """LINE's profile of the sender when ours is missing or a week old (asked outside any transaction)."""

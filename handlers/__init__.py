@@ -23,10 +23,11 @@ from handlers.core import flow, legacy_state, postback
 from handlers.core.routing import Command, Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
 from handlers.core.words import choose
+from handlers.evidence import actions as evidence
 from handlers.members import manage as members, registration
 from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, chatgroups, broadcasts, unanswered)
+MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence)
 
 
 def _commands(module) -> list[Command]:
@@ -100,6 +101,9 @@ def on_text(ctx: Ctx) -> Result | None:
         return help.greeting(ctx)
     if small == "thanks":
         return help.thanks(ctx) if ctx.inp.chat_kind == "user" or ctx.inp.mentioned else None
+    reported = evidence.short_form(ctx, text)  # "1.1.5 มีหลักฐานแล้ว": a code followed by a status word
+    if reported is not None:
+        return reported
     if len(text) > MAX_QUESTION_CHARS:
         raise UserFacingError(TOO_LONG)
     return standards.lookup(ctx, text)
@@ -136,6 +140,15 @@ def on_media(ctx: Ctx) -> Result | None:
     if st is not None and st.flow in LEGACY_MEDIA:
         return LEGACY_MEDIA[st.flow](ctx, st)
     return Result.text(help.MEDIA)
+
+
+def wants_media(ctx: Ctx) -> bool:
+    """True when this person's current step takes a photo or file (the bot then fetches the content
+    before dispatch, outside the transaction: `handlers.core.types.Media`)."""
+    if ctx.inp.chat_kind != "user":
+        return False
+    st = flow.current(ctx, FLOWS)
+    return isinstance(st, flow.FlowState) and st.flow.steps[st.step].on_media is not None
 
 
 def _route(ctx: Ctx) -> Result | None:
