@@ -39,10 +39,16 @@ def _record(ctx: Ctx, item: catalog.Item, status: str, rest: str) -> Result:
     return common.state_card(ctx, item, rnd, "✅ บันทึกแล้วค่ะ")
 
 
+_LEAD = re.compile(r"^\s*(?:@?(?:น้องบอท|บอท|bot)(?![a-z])\s*[,:：]?\s*)?(?:รายงาน(?:สถานะ|หลักฐาน)?)?\s*",
+                   re.IGNORECASE)
+
+
 def report(ctx: Ctx, rest: str) -> Result:
-    """"รายงาน <code> [status] [note] [links]"."""
+    """"รายงาน <code> [status] [note] [links]". The note and links are read from the text as typed (the
+    command's `rest` is in matching form, which folds repeated letters: "www" would become "w")."""
     policy.require(ctx, "evidence.view")
-    m = _CODE.match(rest or "")
+    raw = _LEAD.sub("", ctx.inp.text, count=1)
+    m = _CODE.match(raw) or _CODE.match(rest or "")
     if not m:
         if rest.strip():
             raise UserFacingError(common.UNKNOWN_CODE.format(code=rest.strip()[:40]))

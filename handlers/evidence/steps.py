@@ -42,7 +42,7 @@ class ReportData:
     round_id: int = 0
     version: int = 0
     status: str = ""
-    note: str = ""
+    remark: str = ""  # the note, or the reason for ต้องแก้ไข ("note" is the flow helpers' own argument)
     links: list = field(default_factory=list)
     files: list = field(default_factory=list)
 
@@ -57,8 +57,8 @@ def _item(ctx: Ctx, st: FlowState) -> catalog.Item:
 def _summary(st: FlowState) -> list[str]:
     d = st.data
     lines = [f"สถานะ: {STATUS_NAMES.get(d.status, '-')}"]
-    if d.note:
-        lines.append(("เหตุผล: " if d.status == NEEDS_FIX else "หมายเหตุ: ") + d.note[:200])
+    if d.remark:
+        lines.append(("เหตุผล: " if d.status == NEEDS_FIX else "หมายเหตุ: ") + d.remark[:200])
     lines += [f"🔗 {u}" for u in d.links]
     lines += [f"📎 {f['name']}" for f in d.files]
     return lines
@@ -89,7 +89,7 @@ def _on_reason(ctx: Ctx, st: FlowState, text: str) -> Result:
     note, links = common.note_and_links(text)
     if not note:
         raise UserFacingError("ขอเหตุผลเป็นข้อความสั้น ๆ ค่ะ ว่าต้องแก้ไขอะไร")
-    return st.goto(ctx, "extra", note=note, links=list(dict.fromkeys(st.data.links + links)))
+    return st.goto(ctx, "extra", remark=note, links=list(dict.fromkeys(st.data.links + links)))
 
 
 def _extra_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
@@ -107,10 +107,10 @@ def _on_extra_text(ctx: Ctx, st: FlowState, text: str) -> Result:
     changes: dict = {"links": list(dict.fromkeys(st.data.links + links))[:10]}
     if note:
         if st.data.status == NEEDS_FIX:
-            note = f"{st.data.note} {note}".strip()
+            note = f"{st.data.remark} {note}".strip()
             if len(note) > common.MAX_NOTE:
                 raise UserFacingError(common.NOTE_TOO_LONG.format(n=len(note), limit=common.MAX_NOTE))
-        changes["note"] = note
+        changes["remark"] = note
     got = "ได้ลิงก์แล้วค่ะ" if links and not note else "ได้หมายเหตุแล้วค่ะ" if not links else "ได้หมายเหตุและลิงก์แล้วค่ะ"
     return st.again(ctx, got, **changes)
 
@@ -148,7 +148,7 @@ def _on_confirm(ctx: Ctx, st: FlowState, value: str) -> Result:
     item = _item(ctx, st)
     common.require_reporter(ctx, item, st.data.status)
     d = st.data
-    change = evidence.Change(d.status, d.note, tuple(d.links), tuple(d.files), via="flow")
+    change = evidence.Change(d.status, d.remark, tuple(d.links), tuple(d.files), via="flow")
     try:
         evidence.report(ctx.session, d.round_id, item.key, change, ctx.inp.user_id or "", ctx.now, d.version)
     except evidence.Conflict as err:
