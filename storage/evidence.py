@@ -2,8 +2,8 @@
 
 `report` changes an item in one transaction with compare-and-set on `EvidenceState.version`: the
 caller passes the version it showed the person; if someone else changed the item meanwhile, it raises
-`Conflict` (and nothing is written), so no update is lost. A first report of an item races on the
-primary key instead (the loser's INSERT fails and is reported as `Conflict` too).
+`Conflict` (and nothing is written), so no update is lost. A first report of an item inserts its blank
+row with ON CONFLICT DO NOTHING, then compares and sets like any other.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import EvidenceEvent, EvidenceState
@@ -59,14 +60,8 @@ def report(session: Session, round_id: int, key: str, change: Change, by: str, n
     if row is None:
         if expected_version not in (None, 0):
             raise Conflict(None)
-        row = EvidenceState(round_id=round_id, item_key=key, status="not_started", note="", reason="", links=[],
-                            files=[], version=0, updated_by=by, updated_at=now)
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            raise Conflict(state_of(session, round_id, key)) from None
+        _insert_blank(session, round_id, key, by, now)  # a racing first report makes the same row: no error
+        row = state_of(session, round_id, key)
     before = row.version
     if expected_version is not None and before != expected_version:
         raise Conflict(row)
@@ -90,6 +85,16 @@ def report(session: Session, round_id: int, key: str, change: Change, by: str, n
     session.flush()
     session.refresh(row)
     return row
+
+
+def _insert_blank(session: Session, round_id: int, key: str, by: str, now: datetime) -> None:
+    """INSERT … ON CONFLICT DO NOTHING the item's not-started row at version 0 (SQLite and PostgreSQL;
+    no savepoint, which pysqlite turns into a commit)."""
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(make(EvidenceState).values(
+        round_id=round_id, item_key=key, status="not_started", note="", reason="", links=[], files=[], version=0,
+        updated_by=by, updated_at=now).on_conflict_do_nothing())
 
 
 def history(session: Session, round_id: int | None, key: str, limit: int = 20) -> list[EvidenceEvent]:

@@ -381,6 +381,7 @@ class Round(Base):
     scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(10), default="planned", index=True)
     carried_from: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    auto_key: Mapped[str | None] = mapped_column(String(20), unique=True)  # "sar-2570": made on demand, once
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import EvidenceEvent, EvidenceState, Round
@@ -95,8 +97,12 @@ def current(session: Session, now: datetime, *, create_default: bool = True) -> 
         existing.state = "open"
         session.flush()
         return existing
-    return create(session, f"SAR ปีงบประมาณ {fy}", "sar", None, now, fiscal_year_be=fy, state="open",
-                  by="auto")
+    # two first reports at once: INSERT … ON CONFLICT DO NOTHING on auto_key makes one round
+    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(make(Round).values(
+        name=f"SAR ปีงบประมาณ {fy}", kind="sar", fiscal_year=fy, due_at=None, scope={"all": True}, state="open",
+        auto_key=f"sar-{fy}", created_by="auto", created_at=now).on_conflict_do_nothing())
+    return session.scalars(select(Round).where(Round.auto_key == f"sar-{fy}")).one()
 
 
 def previous(session: Session, row: Round) -> Round | None:

@@ -26,8 +26,10 @@ def upgrade() -> None:
         sa.Column('scope', sa.JSON(), nullable=False),
         sa.Column('state', sa.String(length=10), nullable=False),
         sa.Column('carried_from', sa.Integer(), nullable=True),
+        sa.Column('auto_key', sa.String(length=20), nullable=True),
         sa.Column('created_by', sa.String(length=64), nullable=False),
         sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint('auto_key', name=op.f('uq_rounds_auto_key')),
         sa.ForeignKeyConstraint(['carried_from'], ['rounds.id'], name=op.f('fk_rounds_carried_from_rounds')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds')),
     )
