@@ -273,3 +273,20 @@ def test_in_a_group_the_short_form_needs_addressing(app, webhook, line, office):
     chat = as_(webhook, line, POLICY_STAFF, POLICY_CHAT)
     assert chat.say("2.1.1 มีหลักฐานแล้ว") == []            # ordinary group talk: the bot stays quiet
     assert "✅ บันทึกแล้วค่ะ" in texts(chat.say("บอท รายงาน 2.1.1 มีหลักฐานแล้ว"))
+
+
+def test_rubric_items_are_reported_and_move_the_level(app, webhook, line, office):
+    """Issue 5.3's items (indicator 1.2, seed 002's rubric) and the 2557 considerations by their codes."""
+    admin = as_(webhook, line, ADMIN)
+    admin.say("รายงาน 5.3.1 กำลังดำเนินการ")
+    shown = texts(admin.say("รายงาน 5.3.2 กำลังดำเนินการ"))
+    assert "กลยุทธ์ที่ 5 ประเด็น 5.3.2" in shown and "ระดับคุณภาพ: 1 จาก 4" in shown
+    assert "ระดับคุณภาพ: 3 จาก 4" in texts(admin.say("รายงาน 5.3.1 มีหลักฐานแล้ว"))
+    admin.say("รายงาน 5.3.2 ตรวจแล้ว")
+    admin.say("รายงาน 5.3.a1 มีหลักฐานแล้ว")
+    shown = texts(admin.say("5.3.a2 มีหลักฐานแล้ว"))
+    assert "ระดับคุณภาพ: 4 จาก 4" in shown and "ไม่มีคำอธิบายระดับคุณภาพระดับ 5" in shown
+    shown = texts(admin.say("รายงาน ประเด็นการพิจารณา 2 มีหลักฐานแล้ว"))
+    assert "ประเด็นการพิจารณาที่ 2 (มาตรฐาน พ.ศ.2557)" in shown and "ไม่มีข้อ 1, 3, 5, 6" in shown
+    assert "ไม่มีในเอกสารต้นฉบับ" in texts(admin.say("รายงาน ประเด็นการพิจารณา 1 มีหลักฐานแล้ว"))
+    assert states(app)["c2557:2"] == (HAS_EVIDENCE, 1)

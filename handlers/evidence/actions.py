@@ -18,8 +18,9 @@ from handlers.members.directory import find_group, group_name
 from storage import evidence, groups, rounds
 from storage.models import Member
 
-_CODE = re.compile(r"^\s*((?:เกณฑ์(?:การประเมิน)?\s*(?:ที่)?\s*|pmqa\s*(?:ข้อ)?\s*|หมวด\s*\d\s*ข้อ\s*)?"
-                   r"\d{1,2}(?:\s*\.\s*[a\d]{1,2}){1,2})(?![\d.])\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_CODE = re.compile(r"^\s*((?:(?:เกณฑ์(?:การประเมิน)?|กลยุทธ์ที่\s*5\s*ประเด็น)\s*(?:ที่)?\s*|pmqa\s*(?:ข้อ)?\s*|"
+                   r"หมวด\s*\d\s*ข้อ\s*)?\d{1,2}(?:\s*\.\s*[a\d]{1,2}){1,2}|"
+                   r"ประเด็นการพิจารณา\s*(?:ที่)?\s*\d|2557\s*\.\s*\d)(?![\d.])\s*(.*)$", re.IGNORECASE | re.DOTALL)
 HOW = ("พิมพ์ \"รายงาน\" ตามด้วยรหัสและสถานะค่ะ เช่น \"รายงาน 1.1.5 มีหลักฐานแล้ว https://…\" "
        "หรือ \"รายงาน 1.1.5\" เพื่อเลือกสถานะทีละขั้น")
 

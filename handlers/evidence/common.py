@@ -83,6 +83,9 @@ def note_and_links(text: str) -> tuple[str, list[str]]:
 def find_item(ctx: Ctx, code: str) -> Item:
     """The item `code` names, or UserFacingError saying how to type one."""
     item = catalog.find(ctx.content, code)
+    if item is None and re.match(r"\s*(?:ประเด็นการพิจารณา|2557\s*\.)", code):
+        from handlers.evidence.levels import gap_2557
+        raise UserFacingError(f"ประเด็นนี้ไม่มีในเอกสารต้นฉบับค่ะ 🙏 {gap_2557(ctx.content)}")
     if item is None:
         raise UserFacingError(UNKNOWN_CODE.format(code=code.strip()[:40]))
     return item

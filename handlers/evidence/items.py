@@ -13,6 +13,7 @@ mapped indicators).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from content.codes import parse_codes
@@ -133,9 +134,17 @@ def in_round(content: Content, kind: str, scope: dict | None) -> list[Item]:
 
 
 def find(content: Content, text: str) -> Item | None:
-    """The item a typed code names: "1.1.5", "เกณฑ์ 1.1.5", "PMQA 1.4" / "หมวด 1 ข้อ 1.4", "5.3.1";
-    None when it names no reportable item."""
+    """The item a typed code names: "1.1.5", "เกณฑ์ 1.1.5", "PMQA 1.4" / "หมวด 1 ข้อ 1.4", Strategy-5
+    "5.3.1" / "5.3.a1", a 2557 consideration "ประเด็นการพิจารณา 2" / "2557.2"; None when it names no
+    reportable item."""
     t = text.strip()
+    squeezed = re.sub(r"\s+", "", t)
+    m = re.fullmatch(r"(?:กลยุทธ์(?:ที่)?5)?(?:ประเด็น(?:ที่)?)?(\d\.\d)\.(a?\d)", squeezed, re.IGNORECASE)
+    if m and by_key(content, f"s5:{m[1]}.{m[2].lower()}"):
+        return by_key(content, f"s5:{m[1]}.{m[2].lower()}")
+    m = re.fullmatch(r"(?:2557\.|(?:มาตรฐาน(?:พ\.ศ\.)?2557)?ประเด็นการพิจารณา(?:ที่)?)(\d)", squeezed)
+    if m:
+        return by_key(content, f"c2557:{m[1]}")
     low = t.lower()
     if low.startswith("pmqa"):
         t = "หมวด " + t[4:].strip()
