@@ -249,7 +249,10 @@ def test_backlog_for_staff_admins_and_a_bound_group_chat(app, webhook, line, off
     group = texts(as_(webhook, line, None, POLICY_CHAT).say("งานค้าง"))
     assert "กลุ่มนโยบายและแผน" in group and "เกณฑ์ 1.1.1" in group
     admin = as_(webhook, line, ADMIN)
-    assert "ทุกกลุ่มงาน" in texts(admin.say("งานค้าง"))
+    every = admin.say("งานค้าง")
+    assert "ทุกกลุ่มงาน" in texts(every)
+    picked_by_button = texts(press(admin, every, "กลุ่มนิเทศฯ"))
+    assert "งานค้าง · กลุ่มนิเทศ" in picked_by_button and "เกณฑ์ 3.1.5" in picked_by_button
     picked = texts(admin.say("งานค้าง นิเทศ"))
     assert "กลุ่มนิเทศ" in picked and "เกณฑ์ 3.1.5" in picked
     assert "เฉพาะผู้ดูแลระบบ" in texts(policy_staff.say("งานค้าง การเงิน"))

@@ -14,7 +14,7 @@ from handlers.core.routing import Command
 from handlers.core.types import Ctx, Result, TextReply, UserFacingError
 from handlers.evidence import cards, common, items as catalog, steps
 from handlers.evidence.progress import DONE, NEEDS_FIX, STATUS_NAMES
-from handlers.members.directory import find_group, group_name
+from handlers.members.directory import find_group, group_name, short_label, work_groups
 from storage import evidence, groups, rounds
 from storage.models import Member
 
@@ -138,8 +138,10 @@ def backlog(ctx: Ctx, rest: str = "") -> Result:
         if not ctx.is_admin and g.id != ctx.actor.work_group:
             raise UserFacingError("ดูงานค้างของกลุ่มอื่นได้เฉพาะผู้ดูแลระบบค่ะ 🙏 พิมพ์ \"งานค้าง\" เพื่อดูของกลุ่มท่านนะคะ")
         return _backlog(ctx, g.id)
-    if ctx.is_admin:
-        return _backlog(ctx, None)
+    if ctx.is_admin:  # every group's, and a quick reply per group to pick one
+        result = _backlog(ctx, None)
+        result.quick_replies = [cards.backlog_button(short_label(g), g.id) for g in work_groups(ctx.content)][:13]
+        return result
     return _backlog(ctx, ctx.actor.work_group)
 
 
