@@ -102,7 +102,10 @@ def current(session: Session, now: datetime, *, create_default: bool = True) -> 
     session.execute(make(Round).values(
         name=f"SAR ปีงบประมาณ {fy}", kind="sar", fiscal_year=fy, due_at=None, scope={"all": True}, state="open",
         auto_key=f"sar-{fy}", created_by="auto", created_at=now).on_conflict_do_nothing())
-    return session.scalars(select(Round).where(Round.auto_key == f"sar-{fy}")).one()
+    row = session.scalars(select(Round).where(Round.auto_key == f"sar-{fy}")).one()
+    if row.state == "closed":  # an admin closed this year's SAR round and opened none: a new one, open
+        return create(session, f"SAR ปีงบประมาณ {fy}", "sar", None, now, fiscal_year_be=fy, state="open", by="auto")
+    return row
 
 
 def previous(session: Session, row: Round) -> Round | None:

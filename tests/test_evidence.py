@@ -293,3 +293,30 @@ def test_rubric_items_are_reported_and_move_the_level(app, webhook, line, office
     assert "ประเด็นการพิจารณาที่ 2 (มาตรฐาน พ.ศ.2557)" in shown and "ไม่มีข้อ 1, 3, 5, 6" in shown
     assert "ไม่มีในเอกสารต้นฉบับ" in texts(admin.say("รายงาน ประเด็นการพิจารณา 1 มีหลักฐานแล้ว"))
     assert states(app)["c2557:2"] == (HAS_EVIDENCE, 1)
+
+
+def test_office_progress_follows_the_rounds_kind_and_scope(app):
+    from content.loader import load_content
+    from handlers.evidence.compute import office_progress
+    content = load_content()
+    now = datetime.now(timezone.utc)
+    with db(app) as s:
+        sar = rounds.create(s, "SAR", "sar", None, now, state="open")
+        strategy = rounds.create(s, "กลยุทธ์", "strategy", None, now)
+        pmqa = rounds.create(s, "PMQA", "pmqa", None, now)
+        scoped = rounds.create(s, "เฉพาะ", "kpi6", None, now, scope={"standards": ["2"], "indicators": ["1.2"]})
+        evidence.report(s, sar.id, "criterion:2.1.1", evidence.Change(HAS_EVIDENCE, "", ("https://a.example.go.th",)),
+                        POLICY_STAFF, now)
+        op = office_progress(s, content, sar, "สพป.ทดสอบ", now)
+        assert (op.office_name, op.round.name, op.as_of) == ("สพป.ทดสอบ", "SAR", now)
+        assert [x.code for x in op.standards] == ["1", "2", "3", "4", "5"] and op.standards[3].gap
+        assert op.total == 27 and op.done == 1 and op.by_group()["policy"][0] == 1
+        item = op.standards[1].indicators[0].items[0]
+        assert (item.key, item.status, item.links) == ("criterion:2.1.1", HAS_EVIDENCE, ("https://a.example.go.th",))
+        got = [i.code for x in office_progress(s, content, strategy, "", now).standards for i in x.indicators]
+        assert got == ["1.2", "3.1", "5.2"]          # 5.3→1.2, 5.4→3.1, 5.6→5.2; 3.2 has no items in the source
+        pm = office_progress(s, content, pmqa, "", now)
+        assert pm.total == 56 and {i.key.split(":")[0] for x in pm.standards for d in x.indicators for i in d.items} \
+            == {"pmqa_item"}
+        sc = office_progress(s, content, scoped, "", now)
+        assert [i.code for x in sc.standards for i in x.indicators] == ["1.2", "2.1", "2.2"]

@@ -33,7 +33,8 @@ def office_progress(session: Session, content: Content, round: Round, office_nam
     """The office's progress in `round`: per standard and indicator (content order), each item's current
     status, note, links, files and who updated it (display name), the indicator's level where the
     sources give a rubric. `now` (UTC) becomes `as_of`. Indicators with no item in the round's scope
-    are left out; a standard with none shows its content `gap`."""
+    are left out; a standard the content gives no indicators (standard 4) shows its `gap` in rounds of
+    everything."""
     states = evidence.states(session, round.id)
     names = _names(session, {s.updated_by for s in states.values()})
     wanted = catalog.in_round(content, round.kind, round.scope)
@@ -61,6 +62,8 @@ def office_progress(session: Session, content: Content, round: Round, office_nam
                                          updated_at=st.updated_at))
             level, note = levels.for_indicator(content, ind.code, {r.key: r.status for r in rows})
             inds.append(IndicatorProgress(ind.code, str(ind.title), tuple(rows), level, "" if level else note))
-        if inds or (round.scope or {}).get("all") and round.kind != "pmqa":
-            standards.append(StandardProgress(std.code, str(std.title), tuple(inds), std.gap or "" if not inds else ""))
+        if inds:
+            standards.append(StandardProgress(std.code, str(std.title), tuple(inds)))
+        elif not std.indicators and (round.scope or {}).get("all") and round.kind not in ("pmqa", "strategy"):
+            standards.append(StandardProgress(std.code, str(std.title), (), std.gap or ""))  # standard 4's gap
     return OfficeProgress(round_info(round), tuple(standards), office_name, now)
