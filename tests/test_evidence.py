@@ -320,3 +320,10 @@ def test_office_progress_follows_the_rounds_kind_and_scope(app):
             == {"pmqa_item"}
         sc = office_progress(s, content, scoped, "", now)
         assert [i.code for x in sc.standards for i in x.indicators] == ["1.2", "2.1", "2.2"]
+
+
+def test_the_help_menu_offers_reporting_to_staff_only(app, webhook, line, office):
+    assert "รายงานสถานะหลักฐาน" in texts(as_(webhook, line, ADMIN_STAFF).say("เมนู"))
+    assert "รายงานสถานะหลักฐาน" not in texts(as_(webhook, line, GUEST).say("เมนู"))
+    assert "ตั้งรอบ" in texts(as_(webhook, line, ADMIN).say("เมนู"))
+    assert "ตั้งรอบ" not in texts(as_(webhook, line, ADMIN_STAFF).say("เมนู"))
