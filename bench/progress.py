@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from content.loader import load_content  # noqa: E402
-from content.model import Content, Criterion, Indicator, Standard, Text  # noqa: E402
+from content.model import Content, Indicator, Standard, Text  # noqa: E402
 from handlers.evidence.compute import office_progress  # noqa: E402
 from handlers.evidence.progress import STATUSES  # noqa: E402
 from storage import make_engine, upgrade  # noqa: E402

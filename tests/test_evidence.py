@@ -2,14 +2,12 @@
 links, refusals and bad input, history, progress, backlog, calendar, concurrent reports."""
 from __future__ import annotations
 
-import json
 import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from handlers.core import postback
 from handlers.evidence.progress import HAS_EVIDENCE, IN_PROGRESS, NEEDS_FIX, VERIFIED
 from storage import evidence, rounds
 from storage.models import ChatGroup, EvidenceEvent, EvidenceState, Round

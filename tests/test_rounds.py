@@ -2,7 +2,6 @@
 flask commands, a year's calendar imported from YAML or CSV, and carrying evidence forward."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest

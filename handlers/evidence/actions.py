@@ -11,7 +11,7 @@ import re
 
 from handlers.core import policy
 from handlers.core.routing import Command
-from handlers.core.types import Ctx, Result, TextReply, UserFacingError
+from handlers.core.types import Ctx, Result, UserFacingError
 from handlers.evidence import cards, common, items as catalog, steps
 from handlers.evidence.progress import DONE, NEEDS_FIX, STATUS_NAMES
 from handlers.members.directory import find_group, group_name, short_label, work_groups

@@ -9,7 +9,7 @@ from handlers.core import postback
 from handlers.core.thaidate import BANGKOK, thai_date
 from handlers.core.types import Bar, Button, Card, CardList, PostbackAction, Section
 from handlers.evidence.items import Item
-from handlers.evidence.progress import (DONE, HAS_EVIDENCE, IN_PROGRESS, NEEDS_FIX, NOT_STARTED, STATUS_NAMES,
+from handlers.evidence.progress import (HAS_EVIDENCE, IN_PROGRESS, NEEDS_FIX, NOT_STARTED, STATUS_NAMES,
                                         VERIFIED, IndicatorProgress, ItemProgress, Level, OfficeProgress)
 from handlers.members.directory import group_name
 from storage.rounds import KIND_NAMES, STATE_NAMES

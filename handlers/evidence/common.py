@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from handlers.core import policy
 from handlers.core.types import Actor, Ctx, Result, UserFacingError
-from handlers.core.words import Choice, plain
+from handlers.core.words import Choice
 from handlers.evidence import cards, items as catalog
 from handlers.evidence.compute import office_progress
 from handlers.evidence.items import Item

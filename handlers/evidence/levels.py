@@ -101,11 +101,9 @@ def level_strategy5(items: Sequence[str], extras: Sequence[str], rubric: dict, g
 def for_indicator(content: Content, indicator: str, status_of: dict[str, str]) -> tuple[Level | None, str]:
     """(level, rubric note) of `indicator` given item statuses by key; (None, NO_RUBRIC) without a rubric."""
     if indicator == "1.1" and _rubric_2557(content):
-        keys = [k for k in status_of if k.startswith("c2557:")]
         ref = content.references["standards_2557"]
         codes = [str(c["code"]) for c in ref.data.get("considerations") or []]
         sts = [status_of.get(f"c2557:{c}", NOT_STARTED) for c in codes]
-        del keys
         gap = " ".join(g for g in (gap_2557(content), str(_rubric_2557(content).get("gap") or "")) if g)
         return (level_2557(sum(s in DONE for s in sts), sum(s != NOT_STARTED for s in sts),
                            _rubric_2557(content), gap), "เกณฑ์ระดับคุณภาพ มาตรฐาน พ.ศ.2557 (เอกสาร 003)")
