@@ -38,8 +38,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
            else OfflineLineApi())
     if not token:
         app.logger.warning("LINE_CHANNEL_ACCESS_TOKEN is not set: offline mode, nothing is sent to LINE")
-    app.extensions["bot"] = BotRuntime(store, content, SearchIndex.build(content),
-                                       Settings(config.admin_ids(app.config["LINE_ADMIN_USER_IDS"])), Sender(api))
+    settings = Settings(config.admin_ids(app.config["LINE_ADMIN_USER_IDS"]), office_name=app.config["OFFICE_NAME"])
+    app.extensions["bot"] = BotRuntime(store, content, SearchIndex.build(content), settings, Sender(api),
+                                       evidence_dir=Path(app.config["EVIDENCE_DIR"]),
+                                       evidence_max_bytes=int(float(app.config["EVIDENCE_MAX_MB"]) * 1024 * 1024))
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
     scheduler.init_app(app)

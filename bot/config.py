@@ -10,6 +10,9 @@
 | LINE_ADMIN_USER_IDS | comma-separated LINE user IDs who are admins | none |
 | TZ | the zone dates are shown in | Asia/Bangkok |
 | SCHEDULER_EMBEDDED | "1": run the jobs inside this process (development) | off |
+| OFFICE_NAME | the office's name on progress cards and the SAR draft | สำนักงานเขตพื้นที่การศึกษา |
+| EVIDENCE_DIR | where photos and files sent as evidence are kept | instance/evidence |
+| EVIDENCE_MAX_MB | the largest evidence file kept, in MB | 10 |
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from dotenv import dotenv_values
 LINE_API_DEFAULT = "https://api.line.me"
 LINE_API_DATA_DEFAULT = "https://api-data.line.me"
 KEYS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "LINE_API_DATA_URL", "DATABASE_URL",
-        "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED")
+        "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED", "OFFICE_NAME", "EVIDENCE_DIR", "EVIDENCE_MAX_MB")
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -39,6 +42,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOAD_CONTENT": True,
         "SCHEDULER_EMBEDDED": False,
         "CONTENT_DIR": None,  # tests point this at a copy of content/
+        "OFFICE_NAME": "สำนักงานเขตพื้นที่การศึกษา",
+        "EVIDENCE_DIR": str(Path(instance_path) / "evidence"),
+        "EVIDENCE_MAX_MB": 10,
     }
 
 

@@ -8,7 +8,7 @@ from linebot.v3.webhooks import (FollowEvent, GroupSource, JoinEvent, LeaveEvent
                                  MemberLeftEvent, MessageEvent, PostbackEvent, RoomSource, StickerMessageContent,
                                  TextMessageContent, UnfollowEvent, UserSource)
 
-from handlers.core.types import Input
+from handlers.core.types import Input, Media
 
 MEDIA_TYPES = ("image", "video", "audio", "file", "location")
 
@@ -64,13 +64,19 @@ def to_input(event: Any) -> Input | None:
             return Input(kind="text", text=text, mentioned=mentioned, **base)
         if isinstance(content, StickerMessageContent):
             return Input(kind="sticker", **base)
-        if getattr(content, "type", None) in MEDIA_TYPES:
-            return Input(kind="media", **base)
+        kind = getattr(content, "type", None)
+        if kind in MEDIA_TYPES:
+            media = None
+            if kind != "location":
+                name = getattr(content, "file_name", None) or f"{kind}-{content.id}"
+                media = Media(message_id=str(content.id), kind=str(kind), name=str(name))
+            return Input(kind="media", media=media, **base)
         return Input(kind="other", **base)
     if isinstance(event, PostbackEvent):
         if (event.postback.params or {}).get("newRichMenuAliasId"):  # a rich menu tab (LINE switched it)
             return Input(kind="other", **base)
-        return Input(kind="postback", data=event.postback.data or "", **base)
+        picked = str((event.postback.params or {}).get("datetime") or "")
+        return Input(kind="postback", data=event.postback.data or "", picked=picked, **base)
     if isinstance(event, FollowEvent):
         return Input(kind="follow", **base)
     if isinstance(event, JoinEvent):

@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from linebot.v3.messaging import (FlexBox, FlexBubble, FlexButton, FlexCarousel, FlexImage, FlexMessage,
+from linebot.v3.messaging import (DatetimePickerAction, FlexBox, FlexBubble, FlexButton, FlexCarousel, FlexFiller, FlexImage, FlexMessage,
                                   FlexSeparator, FlexText, Message, MessageAction, PostbackAction, QuickReply,
                                   QuickReplyItem, TextMessage, URIAction)
 
@@ -70,6 +70,11 @@ def action(a: t.Action, label: str):
         return PostbackAction(label=label, data=a.data, displayText=display)
     if isinstance(a, t.MessageAction):
         return MessageAction(label=label, text=clip(a.text, MAX_DISPLAY_TEXT))
+    if isinstance(a, t.DatetimePickerAction):
+        if len(a.data) > MAX_POSTBACK_DATA:
+            raise ValueError(f"postback data over {MAX_POSTBACK_DATA} characters: {a.data[:40]}…")
+        extra = {k: v for k, v in (("initial", a.initial), ("max", a.max), ("min", a.min)) if v}
+        return DatetimePickerAction(label=label, data=a.data, mode="datetime", **extra)
     return URIAction(label=label, uri=a.uri)
 
 
@@ -97,18 +102,38 @@ def card_text(card: t.Card) -> str:
     for s in card.sections:
         lines.append("")
         lines.append(f"■ {s.heading}")
+        if s.bar is not None:
+            pct = max(0, min(100, round(s.bar.fraction * 100)))
+            lines.append("▓" * (pct // 10) + "░" * (10 - pct // 10) + f" {s.bar.caption or f'{pct}%'}")
         lines.extend(s.lines)
     if card.footnote:
         lines += ["", card.footnote]
     return "\n".join(line for line in lines if line is not None).strip()
 
 
+TRACK = "#E6E6E6"
+
+
+def bar_box(bar: t.Bar) -> FlexBox:
+    """A Flex progress bar: a grey track with the done part filled in `bar.colour`, caption at the right."""
+    pct = max(0, min(100, round(bar.fraction * 100)))
+    fill = FlexBox(layout="vertical", width=f"{pct}%", height="8px", backgroundColor=bar.colour, cornerRadius="4px",
+                   contents=[FlexFiller()]) if pct else None
+    track = FlexBox(layout="vertical", height="8px", backgroundColor=TRACK, cornerRadius="4px", flex=5,
+                    contents=[fill] if fill else [FlexFiller()])
+    caption = FlexText(text=bar.caption or f"{pct}%", size="xs", color=MUTED, flex=2, align="end")
+    return FlexBox(layout="horizontal", spacing="md", alignItems="center", contents=[track, caption])
+
+
 def _section_box(section: t.Section) -> FlexBox:
-    body = clip("\n".join(section.lines), MAX_SECTION_CHARS) or "-"
-    return FlexBox(layout="vertical", spacing="xs", margin="lg", contents=[
-        FlexText(text=section.heading, size="sm", weight="bold", color=MUTED if section.note else ACCENT),
-        FlexText(text=body, size="sm", wrap=True, color=MUTED if section.note else None),
-    ])
+    body = clip("\n".join(section.lines), MAX_SECTION_CHARS)
+    heading_colour = section.colour or (MUTED if section.note else ACCENT)
+    contents = [FlexText(text=section.heading, size="sm", weight="bold", color=heading_colour)]
+    if section.bar is not None:
+        contents.append(bar_box(section.bar))
+    if body or section.bar is None:
+        contents.append(FlexText(text=body or "-", size="sm", wrap=True, color=MUTED if section.note else None))
+    return FlexBox(layout="vertical", spacing="xs", margin="lg", contents=contents)
 
 
 def bubble(card: t.Card) -> FlexBubble:

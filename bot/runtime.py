@@ -7,18 +7,20 @@ made while a database transaction is open: handlers read LINE facts from the dat
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from content.model import Content
 from content.search import SearchIndex
-from bot import events, render
+from bot import events, media, render
 from bot.delivery import deliver_due
 from bot.send import Sender
-from handlers import dispatch
+from handlers import dispatch, wants_media
 from handlers.core.policy import actor_of
 from handlers.core.types import Actor, Ctx, Input, Result, Settings
 from storage import Storage, line_facts, members, outbox, queries
@@ -38,6 +40,8 @@ class BotRuntime:
     settings: Settings
     sender: Sender
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    evidence_dir: Path = Path("instance/evidence")
+    evidence_max_bytes: int = media.MAX_BYTES
 
     def handle_event(self, event: Any) -> str:
         """Process one SDK event; returns what happened ("duplicate", "ignored", "reply", "push", …).
@@ -52,6 +56,7 @@ class BotRuntime:
         facts: line_facts.CachedFacts | None = None
         stale = False
         try:
+            inp = self._fetch_media(inp)
             with self.storage.Session.begin() as session:
                 known, stale = self._stale_profile(session, inp)  # `known` keeps the member in the session
                 eid = events.event_id(event)
@@ -108,6 +113,21 @@ class BotRuntime:
             if messages:
                 ids.append(outbox.enqueue(session, "push", [to], messages, now, origin="notice").id)
         return ids
+
+    def _fetch_media(self, inp: Input | None) -> Input | None:
+        """A photo or file sent where the person's flow step takes one: fetched from LINE now, outside any
+        transaction, and stored (`bot.media`); other inputs are returned unchanged."""
+        if inp is None or inp.kind != "media" or inp.media is None or inp.chat_kind != "user" or not inp.user_id:
+            return inp
+        with self.storage.Session() as session:
+            ctx = Ctx(session=session, content=self.content, index=self.index, now=self.clock(),
+                      settings=self.settings, inp=inp)
+            wanted = wants_media(ctx)
+            session.rollback()
+        if not wanted:
+            return inp
+        got = media.fetch(self.sender.api, inp.media, self.evidence_dir, self.clock(), self.evidence_max_bytes)
+        return dataclasses.replace(inp, media=got)
 
     def refresh_facts(self, chat_ids: list[str], channel: bool = False) -> dict[str, int]:
         """Re-read from LINE the name and head count of `chat_ids` and, with `channel`, the quota and usage,

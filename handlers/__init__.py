@@ -25,10 +25,11 @@ from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
 from handlers.core.words import choose
+from handlers.evidence import actions as evidence
 from handlers.members import manage as members, registration
 from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, chatgroups, broadcasts, unanswered)
+MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)
@@ -87,6 +88,9 @@ def on_text(ctx: Ctx) -> Result | None:
         return help.greeting(ctx)
     if small == "thanks":
         return help.thanks(ctx) if ctx.inp.chat_kind == "user" or ctx.inp.mentioned else None
+    reported = evidence.short_form(ctx, text)  # "1.1.5 มีหลักฐานแล้ว": a code followed by a status word
+    if reported is not None:
+        return reported
     return standards.lookup(ctx, text)  # long text too: it reads a paragraph by its key phrases
 
 
@@ -119,6 +123,15 @@ def on_media(ctx: Ctx) -> Result | None:
     if st is not None:
         return st.flow.on_media(ctx, st)
     return Result.text(help.MEDIA)
+
+
+def wants_media(ctx: Ctx) -> bool:
+    """True when this person's current step takes a photo or file (the bot then fetches the content
+    before dispatch, outside the transaction: `handlers.core.types.Media`)."""
+    if ctx.inp.chat_kind != "user":
+        return False
+    st = flow.current(ctx, FLOWS)
+    return isinstance(st, flow.FlowState) and st.flow.steps[st.step].on_media is not None
 
 
 def _route(ctx: Ctx) -> Result | None:

@@ -418,3 +418,74 @@ class RichMenu(Base):
 
     def __repr__(self) -> str:
         return f"RichMenu({self.role!r}, {self.rich_menu_id!r}, {self.alias!r})"
+
+
+class Round(Base):
+    """A reporting round (รอบการรายงาน): `name`, `kind` (sar, kpi6, kpi9, kpi12, strategy, pmqa, other),
+    `fiscal_year` in Buddhist Era (FY 2570 = 1 Oct 2569 – 30 Sep 2570), `due_at` (UTC; entered as
+    Asia/Bangkok), `scope` ({"all": true} or {"standards": [...], "indicators": [...], "issues": [...]}),
+    `state` (planned, open, closed) and `carried_from` (the round whose evidence it started from)."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="sar")
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    due_at: Mapped[datetime | None]
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="planned", index=True)
+    carried_from: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    auto_key: Mapped[str | None] = mapped_column(String(20), unique=True)  # "sar-2570": made on demand, once
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Round({self.id}, {self.name!r}, {self.kind}, FY{self.fiscal_year}, {self.state})"
+
+
+class EvidenceState(Base):
+    """An item's current evidence status in a round (`item_key` is a content key: "criterion:1.1.5",
+    "pmqa_item:1.4", "c2557:2", "s5:5.3.1"). `version` grows by one at every change: writers compare and
+    set it, so two people reporting at once never lose an update. `links` and `files` are what is kept
+    now (files: [{name, path, size, content_type}], paths relative to EVIDENCE_DIR)."""
+
+    __tablename__ = "evidence_states"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"EvidenceState({self.round_id}, {self.item_key!r}, {self.status}, v{self.version})"
+
+
+class EvidenceEvent(Base):
+    """One change of an item's evidence (kept for ever): who (`by`, a LINE user ID or "cli"), when (UTC),
+    the status `from_status` → `to_status`, the note or reason, links and files added, and `via`
+    (flow, short, carry, cli)."""
+
+    __tablename__ = "evidence_events"
+    __table_args__ = (Index("ix_evidence_events_round_item", "round_id", "item_key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    item_key: Mapped[str] = mapped_column(String(60))
+    by: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_status: Mapped[str] = mapped_column(String(20), default="not_started")
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    via: Mapped[str] = mapped_column(String(10), default="flow")
+
+    def __repr__(self) -> str:
+        return f"EvidenceEvent({self.round_id}, {self.item_key!r}, {self.from_status}->{self.to_status})"

@@ -29,8 +29,12 @@ fake does too: `FakeLine.data_url` is a second port with only the content endpoi
 and each host answers 404 for the other's paths, as LINE does. The state is in `rich_menus`,
 `rich_menu_images`, `rich_menu_aliases`, `default_rich_menu` and `user_rich_menus`.
 
-Not modelled: rate limits, reply-token expiry by time, message delivery to real users, message content
-downloads, rich menu batch operations, audiences, insights.
+Message content (photos and files users sent): `message_contents` (message id -> (content type,
+bytes)) is served on the content host at ``GET /v2/bot/message/{messageId}/content``; an unknown id is
+a 404, as on LINE once content has expired.
+
+Not modelled: rate limits, reply-token expiry by time, message delivery to real users, content
+transcoding and previews, rich menu batch operations, audiences, insights.
 """
 from __future__ import annotations
 
@@ -105,6 +109,7 @@ name)``; names work in `FakeLine.fail_next`."""
 DATA_ENDPOINTS: tuple[tuple[str, str, str], ...] = (
     ("POST", "/v2/bot/richmenu/{richMenuId}/content", "set_rich_menu_image"),
     ("GET", "/v2/bot/richmenu/{richMenuId}/content", "get_rich_menu_image"),
+    ("GET", "/v2/bot/message/{messageId}/content", "message_content"),
 )
 """The endpoints the fake answers on `FakeLine.data_url` (``api-data.line.me``)."""
 
@@ -365,6 +370,7 @@ class FakeLine:
         self.rich_menu_aliases: dict[str, str] = {}  # alias id -> rich menu id
         self.default_rich_menu: str | None = None
         self.user_rich_menus: dict[str, str] = {}  # user id -> rich menu id linked to them
+        self.message_contents: dict[str, tuple[str, bytes]] = {}  # message id -> (content type, bytes) users sent
 
     def reset(self, *, keep_config: bool = False) -> None:
         """Forget recorded requests, queued failures, accepted retry keys, used reply tokens, usage and
@@ -606,6 +612,15 @@ class FakeLine:
             self._record(request, raw, parsed, endpoint, status, rid, body, delivered=True)
             return self._response(status, body, rid)
 
+        if endpoint == "message_content":  # what a user sent (`message_contents`); 404 once LINE dropped it
+            found = self.message_contents.get(params["messageId"])
+            if found is None:
+                self._record(request, raw, None, endpoint, 404, rid, {"message": "Not found"})
+                return self._response(404, {"message": "Not found"}, rid)
+            self._record(request, raw, None, endpoint, 200, rid, {"bytes": len(found[1])})
+            resp = Response(found[1], status=200, content_type=found[0])
+            resp.headers["x-line-request-id"] = rid
+            return resp
         if endpoint in RICH_MENU_ENDPOINTS:
             status, body = self._rich_menu(endpoint, params, parsed, raw, request)
             self._record(request, raw, parsed, endpoint, status, rid, body, invalid=status >= 400,

@@ -26,6 +26,8 @@ EXPECTED = {
     "group.bind": ADMIN_ONLY, "broadcast.send": ADMIN_ONLY, "broadcast.report": ADMIN_ONLY,
     "unanswered.view": ADMIN_ONLY, "audit.view": ADMIN_ONLY,
     "complaints.handle": {"admin", "officer"},
+    "evidence.report": STAFF_UP, "evidence.review": ADMIN_ONLY, "evidence.view": STAFF_UP,
+    "calendar.view": ANYONE, "rounds.manage": ADMIN_ONLY,
 }
 WHO = {"guest": ("guest", "active", False), "staff": ("staff", "active", False), "school": ("school", "active", False),
        "admin": ("admin", "active", False), "officer": ("staff", "active", True),

@@ -52,3 +52,28 @@ def test_every_flex_message_has_alt_text_and_a_text_fallback():
 def test_postback_data_over_300_characters_is_refused_where_it_is_built():
     with pytest.raises(ValueError):
         postback.encode("show", k="x" * 400)
+
+
+def test_a_section_with_a_progress_bar_renders_as_flex_and_as_text():
+    from bot import render
+    from handlers.core import types as t
+    card = t.Card(label="ความคืบหน้า", title="SAR", sections=(
+        t.Section("มาตรฐานที่ 1", ("3 รายการ",), bar=t.Bar(0.5, "#1E88E5", "5/10 (50%)")),
+        t.Section("มาตรฐานที่ 2", (), bar=t.Bar(0.0, "#9E9E9E", "0/4 (0%)"), colour="#E53935")))
+    flex = render.bubble(card).to_dict()
+    boxes = [b for b in _nodes(flex) if b.get("type") == "box" and b.get("width")]
+    assert [(b["width"], b["backgroundColor"]) for b in boxes] == [("50%", "#1E88E5")]  # nothing filled at 0%
+    assert "▓▓▓▓▓░░░░░ 5/10 (50%)" in render.card_text(card) and "░" * 10 + " 0/4 (0%)" in render.card_text(card)
+    picker = render.action(t.DatetimePickerAction('{"a":"f"}', initial="2027-03-31T16:30"), "เลือกวันเวลา")
+    assert picker.to_dict() == {"type": "datetimepicker", "label": "เลือกวันเวลา", "data": '{"a":"f"}',
+                                "mode": "datetime", "initial": "2027-03-31T16:30"}
+
+
+def _nodes(node):
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _nodes(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _nodes(v)

@@ -41,6 +41,15 @@ def _not_self_or_configured(actor: Actor, target: Any) -> str | None:
     return None
 
 
+def _responsible(actor: Actor, item: Any) -> str | None:
+    """Evidence of an item is reported by staff of its main or co-responsible work groups ("all" = any
+    staff) and by admins; `item` has `main_groups` and `co_groups` (`handlers.evidence.items.Item`)."""
+    if actor.role == ADMIN or item is None:
+        return None
+    groups = set(item.main_groups) | set(item.co_groups)
+    return None if "all" in groups or (actor.work_group and actor.work_group in groups) else NOT_RESPONSIBLE
+
+
 ANY, MEMBERS, ADMINS = frozenset(ROLES), frozenset({STAFF, ADMIN}), frozenset({ADMIN})
 RULES: dict[str, Rule] = {
     "lookup": Rule(ANY),
@@ -61,10 +70,15 @@ RULES: dict[str, Rule] = {
     "broadcast.report": Rule(ADMINS, private_only=True),
     "unanswered.view": Rule(ADMINS, private_only=True),
     "audit.view": Rule(ADMINS, private_only=True),
+    "evidence.report": Rule(MEMBERS, check=_responsible),
+    "evidence.review": Rule(ADMINS),
+    "evidence.view": Rule(MEMBERS),
+    "calendar.view": Rule(ANY),
+    "rounds.manage": Rule(ADMINS, private_only=True),
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
 }
 
-PUBLIC = frozenset({"lookup", "workgroups.view"})  # no user ID needed
+PUBLIC = frozenset({"lookup", "workgroups.view", "calendar.view"})  # no user ID needed
 
 REFUSED = {
     ADMIN: "ขออภัยค่ะ คำสั่งนี้สำหรับผู้ดูแลระบบเท่านั้น 🙏",
@@ -75,6 +89,7 @@ NEEDS_PRIVATE_CHAT = ("ขออภัยค่ะ ในกลุ่มนี�
                       "รบกวนทำรายการนี้ในแชต 1:1 กับบอทนะคะ")
 PRIVATE_ONLY = ("รายการนี้ทำได้ในแชต 1:1 กับบอทเท่านั้นค่ะ 🙏 เพื่อไม่ให้ข้อมูลของสมาชิกแสดงในกลุ่ม "
                 "เปิดแชตกับบอทแล้วพิมพ์อีกครั้งนะคะ")
+NOT_RESPONSIBLE = "ขออภัยค่ะ รายการนี้รายงานได้เฉพาะบุคลากรของกลุ่มที่รับผิดชอบและผู้ดูแลระบบค่ะ"
 NOT_ON_SELF = "เปลี่ยนสิทธิ์หรือนำตัวเองออกไม่ได้ค่ะ 🙏 ให้ผู้ดูแลระบบอีกท่านทำให้นะคะ"
 NOT_ON_CONFIGURED = ("ท่านนี้เป็นผู้ดูแลระบบหลักที่กำหนดไว้ในการตั้งค่าของระบบค่ะ "
                      "เปลี่ยนสิทธิ์หรือนำออกได้ที่การตั้งค่าของระบบเท่านั้น")

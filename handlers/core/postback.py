@@ -18,6 +18,7 @@ ACTIONS = {
     "mem",                                                        # admin member management
     "grp",                                                        # group chat binding
     "bc", "ack", "ackrep",                                        # broadcasts and acknowledgements
+    "ev",                                                         # evidence: report, history, backlog
 }
 EXPIRED = "ปุ่มนี้ใช้ไม่ได้แล้ว ลองพิมพ์ถามใหม่ หรือพิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้ค่ะ"
 

@@ -38,6 +38,24 @@ class Input:
     event_type: str = ""
     mentioned: bool = False
     member_ids: tuple[str, ...] = ()  # user IDs that joined or left (memberJoined / memberLeft events)
+    picked: str = ""  # a datetime picker's choice (postback `params.datetime`, "2026-12-31T16:30", Asia/Bangkok)
+    media: "Media | None" = None  # a photo or file the bot fetched before dispatch (see `Media`)
+
+
+@dataclass(frozen=True)
+class Media:
+    """A photo or file sent in a 1:1 chat, fetched by the bot (`bot.media`) before dispatch, outside any
+    transaction: LINE's `message_id`, `kind` (image, file, video, audio), the original `name`, and either
+    where it was stored (`path`, relative to EVIDENCE_DIR; `size` bytes, `content_type`) or, when it was
+    not kept, `error` ("too_large", "bad_type", "unavailable")."""
+
+    message_id: str
+    kind: str
+    name: str = ""
+    path: str = ""
+    size: int = 0
+    content_type: str = ""
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class Settings:
     """What handlers may know of the configuration: admin LINE user IDs."""
 
     admin_user_ids: frozenset[str] = frozenset()
+    office_name: str = "สำนักงานเขตพื้นที่การศึกษา"
 
 
 class LineInfo(Protocol):
@@ -127,7 +146,18 @@ class UriAction:
     uri: str
 
 
-Action = Union[PostbackAction, MessageAction, UriAction]
+@dataclass(frozen=True)
+class DatetimePickerAction:
+    """LINE's datetime picker: the chosen value comes back as a postback with `data` and
+    `params.datetime` (`Input.picked`). `initial`/`min`/`max` are "YYYY-MM-DDTHH:MM" (Asia/Bangkok)."""
+
+    data: str
+    initial: str = ""
+    min: str = ""
+    max: str = ""
+
+
+Action = Union[PostbackAction, MessageAction, UriAction, DatetimePickerAction]
 
 
 @dataclass(frozen=True)
@@ -146,12 +176,24 @@ class TextReply:
 
 
 @dataclass(frozen=True)
+class Bar:
+    """A progress bar: `fraction` done (0..1), its `colour` ("#RRGGBB") and a short `caption` beside it."""
+
+    fraction: float
+    colour: str = "#1D6F42"
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
-    """A titled block of a card: `heading` and its `lines` (each rendered as a wrapped text)."""
+    """A titled block of a card: `heading` and its `lines` (each rendered as a wrapped text); `bar`
+    draws a progress bar under the heading; `colour` tints the heading (a status colour)."""
 
     heading: str
     lines: tuple[str, ...]
     note: bool = False
+    bar: Bar | None = None
+    colour: str = ""
 
 
 @dataclass(frozen=True)

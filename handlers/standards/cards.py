@@ -40,6 +40,11 @@ def bullets(items) -> tuple[str, ...]:
     return tuple(f"• {i}" for i in items)
 
 
+def report_button(key: str, code: str) -> Button:
+    """"รายงานสถานะ": start reporting this item's evidence (postback "ev", `handlers.evidence.actions`)."""
+    return Button("รายงานสถานะ", PostbackAction(postback.encode("ev", o="r", k=key), f"รายงานสถานะ {code}"))
+
+
 def criterion_card(content: Content, c: Criterion, intent: str | None = None) -> Card:
     """The card of criterion `c`; `intent` ("responsible", "evidence", "measure", "rubric") goes first."""
     ind = content.indicator(c.indicator_code)
@@ -64,7 +69,8 @@ def criterion_card(content: Content, c: Criterion, intent: str | None = None) ->
     for note in (c.gap, c.note):
         if note:
             sections.append(Section("หมายเหตุ", (note,), note=True))
-    buttons = [Button("รายละเอียดเต็ม", PostbackAction(postback.encode("full", k=c.key), f"รายละเอียดเกณฑ์ {c.code}"))]
+    buttons = [Button("รายละเอียดเต็ม", PostbackAction(postback.encode("full", k=c.key), f"รายละเอียดเกณฑ์ {c.code}")),
+               report_button(c.key, c.code)]
     if c.pmqa_categories:
         buttons.append(Button("ดูหมวด PMQA", PostbackAction(postback.encode("pmqa"), "หมวด PMQA")))
     buttons.append(listing(ind.key, f"เกณฑ์อื่นใน ตบช.{ind.code}"))
@@ -179,6 +185,7 @@ def pmqa_item_card(content: Content, item: PmqaItem) -> Card:
                 sections=tuple(sections),
                 buttons=(Button("รายละเอียดเต็ม", PostbackAction(postback.encode("full", k=item.key),
                                                                   f"รายละเอียด PMQA {item.code}")),
+                         report_button(item.key, f"PMQA {item.code}"),
                          listing(f"pmqa:{item.category_code}", f"หมวด {item.category_code} ทั้งหมด")),
                 alt_text=f"PMQA {item.code} {item.text}", footnote=sources_note(item.source))
 
