@@ -12,7 +12,7 @@ from flask import Flask
 
 import scheduler
 import storage
-from bot import cli, config, release, webhook
+from bot import cli, config, files, release, webhook
 from bot.runtime import BotRuntime
 from bot.send import OfflineLineApi, SdkLineApi, Sender
 from content.loader import load_content
@@ -40,6 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.logger.warning("LINE_CHANNEL_ACCESS_TOKEN is not set: offline mode, nothing is sent to LINE")
     app.extensions["bot"] = BotRuntime(store, content, SearchIndex.build(content),
                                        Settings(config.admin_ids(app.config["LINE_ADMIN_USER_IDS"])), Sender(api))
+    app.extensions["bot"].exports = files.init_app(app, content)  # /files/<token>; None without PUBLIC_BASE_URL
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -10,6 +10,8 @@
 | LINE_ADMIN_USER_IDS | comma-separated LINE user IDs who are admins | none |
 | TZ | the zone dates are shown in | Asia/Bangkok |
 | SCHEDULER_EMBEDDED | "1": run the jobs inside this process (development) | off |
+| PUBLIC_BASE_URL | the app's public HTTPS URL, for signed file links (charts, SAR draft) | unset: no links |
+| FILES_SECRET | signs those links (`bot.files`) | derived from LINE_CHANNEL_SECRET, else random |
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from dotenv import dotenv_values
 LINE_API_DEFAULT = "https://api.line.me"
 LINE_API_DATA_DEFAULT = "https://api-data.line.me"
 KEYS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "LINE_API_DATA_URL", "DATABASE_URL",
-        "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED")
+        "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED", "PUBLIC_BASE_URL", "FILES_SECRET")
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -39,6 +41,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOAD_CONTENT": True,
         "SCHEDULER_EMBEDDED": False,
         "CONTENT_DIR": None,  # tests point this at a copy of content/
+        "PUBLIC_BASE_URL": "",
+        "FILES_SECRET": "",
+        "EXPORTS_DIR": str(Path(instance_path) / "exports"),
     }
 
 

@@ -61,6 +61,7 @@ RULES: dict[str, Rule] = {
     "broadcast.report": Rule(ADMINS, private_only=True),
     "unanswered.view": Rule(ADMINS, private_only=True),
     "audit.view": Rule(ADMINS, private_only=True),
+    "evidence.export": Rule(ADMINS, private_only=True),
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
 }
 
