@@ -168,6 +168,14 @@ def files_secret(config: dict, instance_path: str) -> str:
     if config.get("LINE_CHANNEL_SECRET"):
         return hashlib.sha256(f"files:{config['LINE_CHANNEL_SECRET']}".encode()).hexdigest()
     path = Path(instance_path) / "files-secret"
+    try:
+        return _stored_secret(path)
+    except OSError:  # a read-only instance folder: links then work only in this process
+        log.warning("cannot keep a files secret in %s: set FILES_SECRET for links every worker accepts", path)
+        return secrets.token_hex(32)
+
+
+def _stored_secret(path: Path) -> str:
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".files-secret-{uuid.uuid4().hex}")
