@@ -12,7 +12,7 @@ from flask import Flask
 
 import scheduler
 import storage
-from bot import cli, config, release, webhook
+from bot import cli, config, files, release, webhook
 from bot.runtime import BotRuntime
 from bot.send import OfflineLineApi, SdkLineApi, Sender
 from content.loader import load_content
@@ -42,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["bot"] = BotRuntime(store, content, SearchIndex.build(content), settings, Sender(api),
                                        evidence_dir=Path(app.config["EVIDENCE_DIR"]),
                                        evidence_max_bytes=int(float(app.config["EVIDENCE_MAX_MB"]) * 1024 * 1024))
+    app.extensions["bot"].exports = files.init_app(app, content)  # /files/<token>; None without PUBLIC_BASE_URL
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -13,6 +13,8 @@
 | OFFICE_NAME | the office's name on progress cards and the SAR draft | สำนักงานเขตพื้นที่การศึกษา |
 | EVIDENCE_DIR | where photos and files sent as evidence are kept | instance/evidence |
 | EVIDENCE_MAX_MB | the largest evidence file kept, in MB | 10 |
+| PUBLIC_BASE_URL | the app's public HTTPS URL, for signed file links (charts, SAR draft) | unset: no links |
+| FILES_SECRET | signs those links (`bot.files`) | derived from LINE_CHANNEL_SECRET, else random |
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ from dotenv import dotenv_values
 LINE_API_DEFAULT = "https://api.line.me"
 LINE_API_DATA_DEFAULT = "https://api-data.line.me"
 KEYS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "LINE_API_DATA_URL", "DATABASE_URL",
-        "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED", "OFFICE_NAME", "EVIDENCE_DIR", "EVIDENCE_MAX_MB")
+        "LINE_ADMIN_USER_IDS", "TZ", "SCHEDULER_EMBEDDED", "OFFICE_NAME", "EVIDENCE_DIR", "EVIDENCE_MAX_MB",
+        "PUBLIC_BASE_URL", "FILES_SECRET")
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -45,6 +48,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OFFICE_NAME": "สำนักงานเขตพื้นที่การศึกษา",
         "EVIDENCE_DIR": str(Path(instance_path) / "evidence"),
         "EVIDENCE_MAX_MB": 10,
+        "PUBLIC_BASE_URL": "",
+        "FILES_SECRET": "",
+        "EXPORTS_DIR": str(Path(instance_path) / "exports"),
     }
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any, Callable, Iterable
 
-from linebot.v3.messaging import FlexMessage, Message, TextMessage
+from linebot.v3.messaging import FlexMessage, ImageMessage, Message, TextMessage
 from linebot.v3.webhooks import Event
 
 from bot.runtime import BotRuntime
@@ -161,6 +161,8 @@ class Console:
             contents = m.contents.to_dict()
             bubbles = contents["contents"] if contents.get("type") == "carousel" else [contents]
             return "\n──────────\n".join(self._bubble(b) for b in bubbles)
+        if isinstance(m, ImageMessage):
+            return f"[รูปภาพ: {m.original_content_url}]"
         return f"[{m.type}]"
 
     def _bubble(self, bubble: dict[str, Any]) -> str:

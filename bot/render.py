@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from linebot.v3.messaging import (DatetimePickerAction, FlexBox, FlexBubble, FlexButton, FlexCarousel, FlexFiller, FlexImage, FlexMessage,
-                                  FlexSeparator, FlexText, Message, MessageAction, PostbackAction, QuickReply,
+                                  FlexSeparator, FlexText, ImageMessage, Message, MessageAction, PostbackAction, QuickReply,
                                   QuickReplyItem, TextMessage, URIAction)
 
 from handlers.core import types as t
@@ -30,7 +30,7 @@ MAX_ALT_TEXT = 1500
 MAX_BUBBLES = 12
 MAX_BUBBLE_BYTES = 30_000
 MAX_SECTION_CHARS = 600  # per card section; full text is one button away
-MAX_IMAGE_URL = 2000  # Flex image url
+MAX_IMAGE_URL = 2000  # Flex image url, image message URLs
 
 ACCENT = "#1D6F42"
 MUTED = "#7A7A7A"
@@ -176,6 +176,11 @@ def message(reply: t.Reply) -> list[Message]:
     """LINE messages for one reply (a long text may become several)."""
     if isinstance(reply, t.TextReply):
         return [TextMessage(text=chunk) for chunk in split_text(reply.text)]
+    if isinstance(reply, t.ImageReply):
+        for url in (reply.url, reply.preview_url):
+            if not url.startswith("https://") or len(url) > MAX_IMAGE_URL:
+                raise ValueError(f"an image message needs HTTPS URLs of at most {MAX_IMAGE_URL} characters")
+        return [ImageMessage(originalContentUrl=reply.url, previewImageUrl=reply.preview_url)]
     if isinstance(reply, t.Card):
         return [FlexMessage(altText=_alt(reply.alt_text or f"{reply.label} {reply.title}"), contents=bubble(reply))]
     cards = list(reply.cards[:MAX_BUBBLES])
@@ -195,6 +200,8 @@ def fallback_text(reply: t.Reply) -> str:
         return reply.text
     if isinstance(reply, t.Card):
         return card_text(reply)
+    if isinstance(reply, t.ImageReply):
+        return f"รูปภาพ: {reply.url}"
     return "\n\n".join(card_text(c) for c in reply.cards)
 
 

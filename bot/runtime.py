@@ -22,7 +22,7 @@ from bot.delivery import deliver_due
 from bot.send import Sender
 from handlers import dispatch, wants_media
 from handlers.core.policy import actor_of
-from handlers.core.types import Actor, Ctx, Input, Result, Settings
+from handlers.core.types import Actor, Ctx, Exports, Input, Result, Settings
 from storage import Storage, line_facts, members, outbox, queries
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class BotRuntime:
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     evidence_dir: Path = Path("instance/evidence")
     evidence_max_bytes: int = media.MAX_BYTES
+    exports: Exports | None = None  # charts and SAR files with signed links (bot.files); None: no PUBLIC_BASE_URL
 
     def handle_event(self, event: Any) -> str:
         """Process one SDK event; returns what happened ("duplicate", "ignored", "reply", "push", …).
@@ -72,7 +73,8 @@ class BotRuntime:
                                      self.settings.admin_user_ids)
                     facts = line_facts.CachedFacts(session, now)
                     ctx = Ctx(session=session, content=self.content, index=self.index, now=now,
-                              settings=self.settings, inp=inp, actor=actor, line=facts, render=render.as_dicts)
+                              settings=self.settings, inp=inp, actor=actor, line=facts, render=render.as_dicts,
+                              exports=self.exports)
                     result = dispatch(ctx)
                     if result is not None:
                         push_ids = self.enqueue_pushes(session, result, now)

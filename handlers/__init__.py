@@ -25,11 +25,11 @@ from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
 from handlers.core.words import choose
-from handlers.evidence import actions as evidence
+from handlers.evidence import actions as evidence, export as evidence_export
 from handlers.members import manage as members, registration
 from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence)
+MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)

@@ -75,8 +75,9 @@ def fake_line() -> Iterator[FakeLine]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, fake_line: FakeLine):
+def app(database_url: str, fake_line: FakeLine, tmp_path_factory: pytest.TempPathFactory):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": SECRET,
+                      "EXPORTS_DIR": str(tmp_path_factory.mktemp("exports")),
                       "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": fake_line.url,
                       "LINE_API_DATA_URL": fake_line.data_url, "LINE_ADMIN_USER_IDS": ADMIN})
     yield app

@@ -325,3 +325,21 @@ def test_the_help_menu_offers_reporting_to_staff_only(app, webhook, line, office
     assert "รายงานสถานะหลักฐาน" not in texts(as_(webhook, line, GUEST).say("เมนู"))
     assert "ตั้งรอบ" in texts(as_(webhook, line, ADMIN).say("เมนู"))
     assert "ตั้งรอบ" not in texts(as_(webhook, line, ADMIN_STAFF).say("เมนู"))
+
+
+def test_a_report_made_in_chat_reaches_the_sar_draft_written_by_flask_sar_export(app, webhook, line, office,
+                                                                                   tmp_path):
+    """The whole path with no stand-in: a staff report, then `flask sar export` of the latest SAR round."""
+    import openpyxl
+    from docx import Document
+
+    as_(webhook, line, ADMIN_STAFF).say("รายงาน 1.1.5 มีหลักฐานแล้ว https://drive.example.go.th/audit-2570")
+    out = tmp_path / "sar"
+    result = app.test_cli_runner().invoke(args=["sar", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    docx_file, xlsx_file = sorted(out.glob("*.docx"))[0], sorted(out.glob("*.xlsx"))[0]
+    text = "\n".join(p.text for p in Document(str(docx_file)).paragraphs)
+    text += "\n".join(c.text for t in Document(str(docx_file)).tables for r in t.rows for c in r.cells)
+    assert "1.1.5" in text and "มีหลักฐานแล้ว" in text and "https://drive.example.go.th/audit-2570" in text
+    cells = [str(c.value) for row in openpyxl.load_workbook(xlsx_file)["SAR"].iter_rows() for c in row if c.value]
+    assert any("1.1.5" in c for c in cells) and "มีหลักฐานแล้ว" in cells

@@ -75,6 +75,7 @@ RULES: dict[str, Rule] = {
     "evidence.view": Rule(MEMBERS),
     "calendar.view": Rule(ANY),
     "rounds.manage": Rule(ADMINS, private_only=True),
+    "evidence.export": Rule(ADMINS, private_only=True),
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
 }
 

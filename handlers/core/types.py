@@ -103,6 +103,19 @@ class LineInfo(Protocol):
     def refresh(self, chat_id: str) -> None: ...
 
 
+class Exports(Protocol):
+    """Progress files written under the instance folder and signed, expiring download links to them
+    (`bot.files.Exports`). Local file I/O only, no network, so handlers may call it in the event's
+    transaction. `progress` is a `handlers.evidence.progress.OfficeProgress`; `now` is UTC.
+
+    `sar_files` writes the SAR draft (Word, Excel) and gives [(file name, URL, expiry UTC)];
+    `chart_image` draws the progress chart and gives it as an image message."""
+
+    def sar_files(self, progress: Any, now: datetime) -> list[tuple[str, str, datetime]]: ...
+
+    def chart_image(self, progress: Any, now: datetime) -> "ImageReply": ...
+
+
 @dataclass(frozen=True)
 class Ctx:
     """Everything a handler needs: the transaction's `session`, content, search index, `now` (UTC),
@@ -117,6 +130,7 @@ class Ctx:
     inp: Input
     actor: Actor = field(default_factory=lambda: Actor(None))
     line: LineInfo | None = None
+    exports: "Exports | None" = None  # None: PUBLIC_BASE_URL is not set, no download links can be made
     render: Callable[[list[Reply]], list[dict[str, Any]]] | None = None
 
     @property
@@ -223,7 +237,16 @@ class CardList:
     more: Button | None = None
 
 
-Reply = Union[TextReply, Card, CardList]
+@dataclass(frozen=True)
+class ImageReply:
+    """An image message: `url` (HTTPS, PNG or JPEG, ≤ 10 MB) and `preview_url` (≤ 1 MB) that LINE fetches,
+    e.g. signed links served by the app (`bot.files`)."""
+
+    url: str
+    preview_url: str
+
+
+Reply = Union[TextReply, Card, CardList, ImageReply]
 
 
 @dataclass(frozen=True)
