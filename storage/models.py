@@ -489,3 +489,103 @@ class EvidenceEvent(Base):
 
     def __repr__(self) -> str:
         return f"EvidenceEvent({self.round_id}, {self.item_key!r}, {self.from_status}->{self.to_status})"
+
+
+class Complaint(Base):
+    """A case filed through the bot: a complaint, suggestion, opinion or compliment (seed 001 lines 321–406,
+    งานพัฒนาคุณภาพการให้บริการ: "ข้อร้องเรียน / ข้อเสนอแนะ / ข้อคิดเห็น / คำชมเชย"; seed 000 PMQA 3.5–3.12).
+
+    `number` is read aloud: type letter, Buddhist-Era year, sequence ("ร-2570-0042", `storage.complaints`).
+    `kind`: complaint, suggestion, opinion, compliment. `topic` is an id of `content/complaints.yaml`.
+    `state`: new → acknowledged → in_progress → forwarded → resolved, or dismissed (with `close_reason`).
+    The complainant's identity is NOT here: it is kept apart in `ComplaintContact`, so an officer-facing
+    query of this table cannot leak it; `anonymous` says the office's staff never see it.
+    `ack_due` / `resolve_due` are Asia/Bangkok calendar dates counted in working days from `filed_at`;
+    `notices` lists the deadline notices already sent ("ack-soon", "ack-missed", …), so each goes once.
+    `files`: [{name, path, size, content_type}], paths relative to EVIDENCE_DIR. Times are UTC.
+    """
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(12), index=True)
+    topic: Mapped[str] = mapped_column(String(30), default="other")
+    school_code: Mapped[str | None] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(Text, default="")
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(12), default="new", index=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(64))
+    forwarded_to: Mapped[str | None] = mapped_column(String(20))  # a work group id of content/groups.yaml
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    filed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    ack_due: Mapped[date | None] = mapped_column(Date)
+    resolve_due: Mapped[date | None] = mapped_column(Date)
+    notices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    purged_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Complaint({self.number!r}, {self.kind}, {self.state})"
+
+
+class ComplaintContact(Base):
+    """Who filed a case, kept apart from `Complaint` so the complainant can follow up and be answered.
+
+    `user_id` is the LINE user ID; `name` is the name they had with the bot at filing. Shown to officers only
+    when the case is not anonymous, and every such view is written to the audit log
+    (`storage.complaints.reveal`); shown to nobody when it is. Erased (set to "") by the retention purge or at
+    the complainant's request, after which the case is anonymous statistics only.
+    """
+
+    __tablename__ = "complaint_contacts"
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+    def __repr__(self) -> str:
+        return f"ComplaintContact({self.complaint_id})"
+
+
+class ComplaintEvent(Base):
+    """One step in a case's life, kept for ever: who (`by`: a LINE user ID, "cli:<user>", "system" or
+    "complainant"), when (UTC), `action` (filed, acknowledged, taken, forwarded, state, note, reply,
+    info_added, rated, reopened, dismissed, resolved, purged, erased), the state `from_state` → `to_state`,
+    `text` and `files`. `public` marks what the complainant sees (replies, the outcome); internal notes are
+    never public. `detail` holds extra facts (a work group, a star rating)."""
+
+    __tablename__ = "complaint_events"
+    __table_args__ = (Index("ix_complaint_events_complaint_at", "complaint_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    by: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str] = mapped_column(String(12), default="")
+    to_state: Mapped[str] = mapped_column(String(12), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    public: Mapped[bool] = mapped_column(default=False)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"ComplaintEvent({self.complaint_id}, {self.action}, {self.from_state}->{self.to_state})"
+
+
+class ComplaintCounter(Base):
+    """The last sequence number given per case type letter and Buddhist-Era year ("ร", 2570) → 42.
+    Incremented by one upsert (`storage.complaints.next_number`), so two filings at once get two numbers."""
+
+    __tablename__ = "complaint_counters"
+
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    year_be: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
