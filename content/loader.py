@@ -148,7 +148,8 @@ def _parse_standard(raw: dict, known: set[str], name: str) -> Standard:
         criteria = tuple(_parse_criterion(c, icode, known, f"{w} criterion {c.get('code')}")
                          for c in ind.get("criteria") or [])
         indicators.append(Indicator(code=icode, title=parse_text(ind.get("title"), w), criteria=criteria,
-                                    source=parse_source(ind.get("source"), w), gap=_note(ind.get("gap"), w)))
+                                    source=parse_source(ind.get("source"), w), gap=_note(ind.get("gap"), w),
+                                    supervisors=_groups_of(ind.get("supervisors"), known, f"{w} supervisors")))
     return Standard(code=code, title=parse_text(raw.get("title"), name), indicators=tuple(indicators),
                     source=parse_source(raw.get("source"), name), gap=_note(raw.get("gap"), name))
 

@@ -120,13 +120,17 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Indicator:
-    """An indicator (ตัวบ่งชี้), code like ``"1.2"``, with its criteria as far as the seeds give them."""
+    """An indicator (ตัวบ่งชี้), code like ``"1.2"``, with its criteria as far as the seeds give them.
+    `supervisors` are the work groups (ids of `content/groups.yaml`) whose staff may review its evidence
+    (set ตรวจแล้ว / ต้องแก้ไข) beside the admins; the seeds name none, so it is empty unless an office adds
+    `supervisors: [...]` to the indicator in `content/standards/N.yaml`."""
 
     code: str
     title: Text
     criteria: tuple[Criterion, ...]
     source: tuple[SourceRef, ...]
     gap: str | None = None
+    supervisors: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

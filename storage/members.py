@@ -30,6 +30,28 @@ def name_of(member: Member | None) -> str:
     return (member.full_name or "").strip() or (member.display_name or "").strip()
 
 
+UNKNOWN_NAME = "สมาชิกที่ไม่ทราบชื่อ"
+CLI_NAME = "ผู้ดูแลระบบ (คำสั่ง flask)"
+
+
+def names_of(session: Session, ids: set[str]) -> dict[str, str]:
+    """The name to show for each id who changed something: a member's `name_of`, "ผู้ดูแลระบบ (คำสั่ง
+    flask)" for "cli" / "cli:<user>", "สมาชิกที่ไม่ทราบชื่อ" for a LINE user with no name on record, and
+    "" for an empty id. One query."""
+    users = {i for i in ids if i and i.startswith("U")}
+    found = {m.user_id: name_of(m) for m in session.scalars(select(Member).where(Member.user_id.in_(users)))} \
+        if users else {}
+    out = {}
+    for i in ids:
+        if not i:
+            out[i] = ""
+        elif i == "cli" or i.startswith("cli:"):
+            out[i] = CLI_NAME
+        else:
+            out[i] = found.get(i) or (UNKNOWN_NAME if i.startswith("U") else i)
+    return out
+
+
 def profile_is_stale(member: Member | None, now: datetime) -> bool:
     """True when we have no display name for the member or it is older than 7 days."""
     return member is None or member.profile_refreshed_at is None or \

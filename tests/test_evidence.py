@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from handlers.evidence.progress import HAS_EVIDENCE, IN_PROGRESS, NEEDS_FIX, VERIFIED
 from storage import evidence, rounds
-from storage.models import ChatGroup, EvidenceEvent, EvidenceState, Round
+from storage.models import ChatGroup, EvidenceEvent, EvidenceState, Member, Round
 from tests import line_events as ev
 from tests.conftest import ADMIN, Chat, bubbles, flex_nodes, texts
 from tests.members_support import add_member, db, press, uid
@@ -124,6 +125,16 @@ def test_the_short_form_with_and_without_the_word(app, webhook, line, office):
     # a bare code is still a lookup, and a code with other words is a question
     assert "ตรวจสอบก่อนบันทึก" not in texts(staff.say("1.1.5"))
     assert states(app)["criterion:1.1.5"] == (HAS_EVIDENCE, 1)
+
+
+def test_the_card_names_who_updated_by_real_name_and_never_a_dash(app, webhook, line, office):
+    with db(app) as s:
+        s.get(Member, ADMIN_STAFF).full_name = "นางวิไล ตั้งใจดี"
+        nameless = s.get(Member, POLICY_STAFF)
+        nameless.display_name = ""
+    assert "อัปเดตโดย นางวิไล ตั้งใจดี" in texts(as_(webhook, line, ADMIN_STAFF).say("รายงาน 1.1.5 มีหลักฐานแล้ว"))
+    shown = texts(as_(webhook, line, POLICY_STAFF).say("รายงาน 1.1.5 กำลังดำเนินการ"))
+    assert "อัปเดตโดย สมาชิกที่ไม่ทราบชื่อ" in shown and "อัปเดตโดย -" not in shown
 
 
 def test_bad_input_unknown_code_long_note_bad_link_unknown_status(app, webhook, line, office):
@@ -343,3 +354,42 @@ def test_a_report_made_in_chat_reaches_the_sar_draft_written_by_flask_sar_export
     assert "1.1.5" in text and "มีหลักฐานแล้ว" in text and "https://drive.example.go.th/audit-2570" in text
     cells = [str(c.value) for row in openpyxl.load_workbook(xlsx_file)["SAR"].iter_rows() for c in row if c.value]
     assert any("1.1.5" in c for c in cells) and "มีหลักฐานแล้ว" in cells
+
+
+@pytest.fixture
+def supervised_content(app, tmp_path):
+    """The bundled content with indicator 1.1 supervised by กลุ่มนิเทศฯ (the seeds name no supervisor;
+    an office adds `supervisors:` to an indicator in content/standards/N.yaml)."""
+    import shutil
+
+    import yaml
+
+    from content.loader import load_content
+    copy = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "content", copy,
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = copy / "standards" / "1.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["indicators"][0]["supervisors"] = ["supervision"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runtime = app.extensions["bot"]
+    old = runtime.content
+    runtime.content = load_content(copy)
+    yield runtime.content
+    runtime.content = old
+
+
+def test_staff_of_the_supervising_group_review_their_indicator_only(app, webhook, line, office, supervised_content):
+    supervisor = uid(0xE6)
+    add_member(app, supervisor, "ศึกษานิเทศก์ ตรวจดี", "staff", "supervision")
+    assert supervised_content.indicator("1.1").supervisors == ("supervision",)
+    shown = texts(as_(webhook, line, supervisor).say("รายงาน 1.1.5 ตรวจแล้ว"))
+    assert "✅ บันทึกแล้วค่ะ" in shown and states(app)["criterion:1.1.5"] == (VERIFIED, 1)
+    # the flow offers the review statuses to them on 1.1, and not on another indicator
+    sup = as_(webhook, line, supervisor)
+    labels = lambda msgs: [i["action"]["label"] for i in msgs[-1]["quickReply"]["items"]]  # noqa: E731
+    assert any("ตรวจแล้ว" in lb for lb in labels(press(sup, sup.say("เกณฑ์ 1.1.6"), "รายงานสถานะ")))
+    sup.say("ยกเลิก")
+    # staff of the responsible group still cannot review
+    assert "ผู้กำกับตัวบ่งชี้" in texts(as_(webhook, line, ADMIN_STAFF).say("รายงาน 1.1.6 ตรวจแล้ว"))
+    assert "criterion:1.1.6" not in states(app)

@@ -43,8 +43,10 @@ def actor(kind: str) -> Actor:
                                   school_code="93020001" if role == "school" else None))
 
 
-def refusal(action: str) -> str:
+def refusal(action: str, kind: str) -> str:
     allowed = EXPECTED[action]
+    if action == "evidence.review":  # staff may review the items of an indicator their group supervises
+        return policy.NOT_REVIEWER if kind in ("staff", "officer") else policy.REFUSED[policy.STAFF]
     if allowed == ADMIN_ONLY:
         return policy.REFUSED[policy.ADMIN]
     if "officer" in allowed and "staff" not in allowed:
@@ -67,7 +69,7 @@ def test_each_action_for_each_kind_of_person(action, kind):
         return
     with pytest.raises(UserFacingError) as refused:
         policy.require(who, action)
-    expected = policy.NEEDS_PRIVATE_CHAT if kind == "no user id" else refusal(action)
+    expected = policy.NEEDS_PRIVATE_CHAT if kind == "no user id" else refusal(action, kind)
     assert refused.value.message == expected and refused.value.message.startswith("ขออภัยค่ะ")
 
 

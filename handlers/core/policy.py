@@ -50,6 +50,15 @@ def _responsible(actor: Actor, item: Any) -> str | None:
     return None if "all" in groups or (actor.work_group and actor.work_group in groups) else NOT_RESPONSIBLE
 
 
+def _supervises(actor: Actor, item: Any) -> str | None:
+    """ตรวจแล้ว / ต้องแก้ไข are set by admins and by staff of a work group the content names as the item's
+    indicator supervisor (`item.supervisors`; the seeds name none)."""
+    if actor.role == ADMIN:
+        return None
+    ok = item is not None and actor.work_group and actor.work_group in getattr(item, "supervisors", ())
+    return None if ok else NOT_REVIEWER
+
+
 ANY, MEMBERS, ADMINS = frozenset(ROLES), frozenset({STAFF, ADMIN}), frozenset({ADMIN})
 RULES: dict[str, Rule] = {
     "lookup": Rule(ANY),
@@ -71,7 +80,7 @@ RULES: dict[str, Rule] = {
     "unanswered.view": Rule(ADMINS, private_only=True),
     "audit.view": Rule(ADMINS, private_only=True),
     "evidence.report": Rule(MEMBERS, check=_responsible),
-    "evidence.review": Rule(ADMINS),
+    "evidence.review": Rule(MEMBERS, check=_supervises),
     "evidence.view": Rule(MEMBERS),
     "calendar.view": Rule(ANY),
     "rounds.manage": Rule(ADMINS, private_only=True),
@@ -91,6 +100,7 @@ NEEDS_PRIVATE_CHAT = ("ขออภัยค่ะ ในกลุ่มนี�
 PRIVATE_ONLY = ("รายการนี้ทำได้ในแชต 1:1 กับบอทเท่านั้นค่ะ 🙏 เพื่อไม่ให้ข้อมูลของสมาชิกแสดงในกลุ่ม "
                 "เปิดแชตกับบอทแล้วพิมพ์อีกครั้งนะคะ")
 NOT_RESPONSIBLE = "ขออภัยค่ะ รายการนี้รายงานได้เฉพาะบุคลากรของกลุ่มที่รับผิดชอบและผู้ดูแลระบบค่ะ"
+NOT_REVIEWER = "ขออภัยค่ะ สถานะนี้ให้ได้เฉพาะผู้ดูแลระบบและผู้กำกับตัวบ่งชี้ (กลุ่มที่เนื้อหากำหนด) ค่ะ"
 NOT_ON_SELF = "เปลี่ยนสิทธิ์หรือนำตัวเองออกไม่ได้ค่ะ 🙏 ให้ผู้ดูแลระบบอีกท่านทำให้นะคะ"
 NOT_ON_CONFIGURED = ("ท่านนี้เป็นผู้ดูแลระบบหลักที่กำหนดไว้ในการตั้งค่าของระบบค่ะ "
                      "เปลี่ยนสิทธิ์หรือนำออกได้ที่การตั้งค่าของระบบเท่านั้น")

@@ -14,7 +14,7 @@ from handlers.evidence.items import Item
 from handlers.evidence.progress import (HAS_EVIDENCE, IN_PROGRESS, NEEDS_FIX, NOT_STARTED, STATUS_NAMES, VERIFIED,
                                         IndicatorProgress, ItemProgress, OfficeProgress)
 from handlers.members.directory import group_name
-from storage import rounds
+from storage import members, rounds
 from storage.models import Round
 
 MAX_NOTE = 1000  # characters of a note or a reason
@@ -33,13 +33,15 @@ UNKNOWN_CODE = ("ไม่พบรายการ \"{code}\" ค่ะ 🙏 พ
 NOTE_TOO_LONG = "ข้อความยาว {n:,} ตัวอักษร เกิน {limit:,} ตัวอักษรค่ะ ลองย่อให้สั้นลง หรือแนบเป็นไฟล์/ลิงก์แทนนะคะ"
 BAD_LINK = ("\"{link}\" ไม่ใช่ลิงก์ที่ใช้ได้ค่ะ 🙏 ลิงก์ต้องขึ้นต้นด้วย http:// หรือ https:// ตามด้วยชื่อเว็บไซต์ "
             "เช่น https://drive.google.com/… นะคะ")
-REVIEW_ONLY = "สถานะ \"{name}\" ให้ได้เฉพาะผู้ดูแลระบบค่ะ 🙏 เลือก กำลังดำเนินการ หรือ มีหลักฐานแล้ว ได้นะคะ"
+REVIEW_ONLY = "สถานะ \"{name}\" ให้ได้เฉพาะผู้ดูแลระบบและผู้กำกับตัวบ่งชี้ค่ะ 🙏 เลือก กำลังดำเนินการ หรือ มีหลักฐานแล้ว ได้นะคะ"
 NEEDS_REASON = "สถานะ \"ต้องแก้ไข\" ต้องมีเหตุผลด้วยค่ะ เช่น \"รายงาน 1.1.5 ต้องแก้ไข ขาดคำสั่งแต่งตั้งคณะกรรมการ\""
 
 
-def status_choices(actor: Actor) -> list[Choice]:
-    """The statuses this person may set, as choices (typed in Thai: "มีหลักฐานแล้วค่ะ", "2")."""
-    allowed = [s for s in STATUS_NAMES if s not in REVIEW_STATUSES or policy.allowed(actor, "evidence.review")]
+def status_choices(actor: Actor, item: Item | None = None) -> list[Choice]:
+    """The statuses this person may set on `item`, as choices (typed in Thai: "มีหลักฐานแล้วค่ะ", "2");
+    ตรวจแล้ว/ต้องแก้ไข only for reviewers (admins, and staff of the indicator's supervising groups)."""
+    review = policy.allowed(actor, "evidence.review", item)
+    allowed = [s for s in STATUS_NAMES if s not in REVIEW_STATUSES or review]
     return [Choice(s, f"{cards.ICONS[s]} {STATUS_NAMES[s]}", STATUS_WORDS[s], STATUS_NAMES[s]) for s in allowed]
 
 
@@ -99,14 +101,15 @@ def responsible_text(ctx: Ctx, item: Item) -> str:
 
 def require_reporter(ctx: Ctx, item: Item, status: str | None = None) -> None:
     """Refuse (UserFacingError) unless this person may report `item` (and set `status`): staff of its
-    main or co-responsible groups ("ทุกกลุ่ม": any staff) and admins; ตรวจแล้ว/ต้องแก้ไข admins only.
+    main or co-responsible groups ("ทุกกลุ่ม": any staff) and admins; ตรวจแล้ว/ต้องแก้ไข only admins and
+    staff of the indicator's supervising groups (`Item.supervisors`).
     A member of another group is told who is responsible."""
     if not policy.allowed(ctx.actor, "evidence.report", item):
         if ctx.actor.role in (policy.STAFF,) and ctx.actor.user_id:
             raise UserFacingError(f"{item.label} เป็นงานของกลุ่มที่รับผิดชอบค่ะ 🙏 {responsible_text(ctx, item)} "
                                   "ติดต่อกลุ่มนั้น หรือผู้ดูแลระบบได้นะคะ")
         policy.require(ctx, "evidence.report", item)
-    if status in REVIEW_STATUSES and not policy.allowed(ctx.actor, "evidence.review"):
+    if status in REVIEW_STATUSES and not policy.allowed(ctx.actor, "evidence.review", item):
         raise UserFacingError(REVIEW_ONLY.format(name=STATUS_NAMES[status]))
 
 
@@ -142,7 +145,5 @@ def state_card(ctx: Ctx, item: Item, rnd: Round, heading: str = "") -> Result:
 
 
 def office_name_of(ctx: Ctx, user_id: str) -> str:
-    """A member's display name (for "updated by"), or "-"."""
-    from storage.models import Member
-    row = ctx.session.get(Member, user_id) if user_id else None
-    return (row.display_name if row else "") or "-"
+    """The name to show for who updated an item (`storage.members.names_of`), or "-"."""
+    return members.names_of(ctx.session, {user_id}).get(user_id) or "-"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.model import Content
@@ -12,31 +11,23 @@ from handlers.evidence import items as catalog
 from handlers.evidence import levels
 from handlers.evidence.progress import (NOT_STARTED, EvidenceFile, IndicatorProgress, ItemProgress,
                                         OfficeProgress, RoundInfo, StandardProgress)
-from storage import evidence
-from storage.models import Member, Round
+from storage import evidence, members
+from storage.models import Round
 
 
 def round_info(row: Round) -> RoundInfo:
     return RoundInfo(row.id, row.name, row.kind, row.fiscal_year, row.due_at, row.state)
 
 
-def _names(session: Session, ids: set[str]) -> dict[str, str]:
-    ids = {i for i in ids if i and i.startswith("U")}
-    if not ids:
-        return {}
-    rows = session.execute(select(Member.user_id, Member.display_name).where(Member.user_id.in_(ids)))
-    return {uid: name or "" for uid, name in rows}
-
-
 def office_progress(session: Session, content: Content, round: Round, office_name: str,
                     now: datetime) -> OfficeProgress:
     """The office's progress in `round`: per standard and indicator (content order), each item's current
-    status, note, links, files and who updated it (display name), the indicator's level where the
+    status, note, links, files and who updated it (`storage.members.names_of`), the indicator's level where the
     sources give a rubric. `now` (UTC) becomes `as_of`. Indicators with no item in the round's scope
     are left out; a standard the content gives no indicators (standard 4) shows its `gap` in rounds of
     everything."""
     states = evidence.states(session, round.id)
-    names = _names(session, {s.updated_by for s in states.values()})
+    names = members.names_of(session, {s.updated_by for s in states.values()})
     wanted = catalog.in_round(content, round.kind, round.scope)
     by_ind: dict[str, list] = {}
     for it in wanted:
@@ -58,7 +49,7 @@ def office_progress(session: Session, content: Content, round: Round, office_nam
                                            f.get("content_type", "")) for f in st.files or [])
                 rows.append(ItemProgress(it.key, it.code, it.title, st.status, it.main_groups, it.co_groups,
                                          note=st.note or "", reason=st.reason or "", links=tuple(st.links or ()),
-                                         files=files, updated_by=names.get(st.updated_by, st.updated_by or ""),
+                                         files=files, updated_by=names[st.updated_by or ""],
                                          updated_at=st.updated_at))
             level, note = levels.for_indicator(content, ind.code, {r.key: r.status for r in rows})
             inds.append(IndicatorProgress(ind.code, str(ind.title), tuple(rows), level, "" if level else note))

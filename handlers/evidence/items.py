@@ -14,7 +14,7 @@ mapped indicators).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from content.codes import parse_codes
 from content.model import Content
@@ -36,6 +36,7 @@ class Item:
     kind: str
     main_groups: tuple[str, ...]
     co_groups: tuple[str, ...]
+    supervisors: tuple[str, ...] = ()  # the indicator's reviewers beside the admins (`content.model.Indicator`)
 
     @property
     def label(self) -> str:
@@ -87,6 +88,7 @@ def _build(content: Content) -> tuple[Item, ...]:
     out: list[Item] = []
     for std in content.standards:
         for ind in std.indicators:
+            start = len(out)
             for c in ind.criteria:
                 out.append(Item(c.key, c.code, str(c.title), std.code, ind.code, "criterion", c.main_groups,
                                 c.co_groups))
@@ -96,6 +98,8 @@ def _build(content: Content) -> tuple[Item, ...]:
                                         p.main_groups or c.main_groups, p.co_groups or c.co_groups))
             out.extend(_considerations(content, ind))
             out.extend(_strategy_items(content, ind))
+            if ind.supervisors:
+                out[start:] = [replace(i, supervisors=ind.supervisors) for i in out[start:]]
     return tuple(out)
 
 

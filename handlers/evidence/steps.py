@@ -71,7 +71,7 @@ def _status_prompt(ctx: Ctx, st: FlowState) -> Result:
     now = STATUS_NAMES[row.status if row else NOT_STARTED]
     return Result.text(f"📝 รายงานสถานะ {item.label}\n{item.title[:120]}\nรอบ: {rnd.name if rnd else '-'}\n"
                        f"สถานะตอนนี้: {now}\nเลือกสถานะใหม่ค่ะ",
-                       st.choice_buttons(common.status_choices(ctx.actor)) + [cancel_button()])
+                       st.choice_buttons(common.status_choices(ctx.actor, _item(ctx, st))) + [cancel_button()])
 
 
 def _on_status(ctx: Ctx, st: FlowState, value: str) -> Result:
@@ -164,7 +164,8 @@ def conflict_reply(ctx: Ctx, item: catalog.Item, err: evidence.Conflict) -> Resu
 
 
 REPORT = Flow("evidence", ReportData, {
-    "status": Step(_status_prompt, choices=lambda ctx, st: common.status_choices(ctx.actor), on_choice=_on_status),
+    "status": Step(_status_prompt, choices=lambda ctx, st: common.status_choices(ctx.actor, _item(ctx, st)),
+                   on_choice=_on_status),
     "reason": Step(_reason_prompt, on_text=_on_reason),
     "extra": Step(_extra_prompt, choices=_extra_choices, on_choice=_on_extra_choice, on_text=_on_extra_text,
                   on_media=_on_extra_media),
