@@ -108,6 +108,20 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def flask_cli(app):
+    """Run a `flask` command in the test app: `flask_cli("rounds", "list")` returns its output and asserts
+    it exited 0 (or, with `ok=False`, that it failed)."""
+    runner = app.test_cli_runner()
+
+    def run(*args: str, ok: bool = True) -> str:
+        result = runner.invoke(args=list(args))
+        assert (result.exit_code == 0) == ok, (result.output, result.exception)
+        return result.output
+
+    return run
+
+
 @dataclass
 class Webhook:
     """Posts events to `/callback` signed with the channel secret, as LINE does."""

@@ -13,16 +13,6 @@ PERSON = uid(0xE1)
 OTHER = uid(0xE2)
 
 
-@pytest.fixture
-def flask_cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str, ok: bool = True) -> str:
-        result = runner.invoke(args=list(args))
-        assert (result.exit_code == 0) == ok, result.output
-        return result.output
-
-    return run
 
 
 def school_names(app) -> dict[str, str]:

@@ -418,7 +418,7 @@ def test_the_acknowledgement_report_says_when_there_is_nothing_to_report(admin, 
 
 
 def test_a_photo_sent_while_writing_an_announcement_gets_how_to_add_it_as_a_link(admin, webhook, line, office):
-    reply = press(admin, press(admin, admin.say("ประกาศ"), "บุคลากรทั้งหมด"), "ถัดไป")
+    press(admin, press(admin, admin.say("ประกาศ"), "บุคลากรทั้งหมด"), "ถัดไป")
     press(admin, admin.say("ประชุมวันศุกร์"), "ใส่รูปภาพ")
     webhook.post(ev.image_event(user_id=ADMIN))
     told = line.replies()[-1]["messages"]
@@ -430,7 +430,7 @@ def test_a_photo_sent_while_writing_an_announcement_gets_how_to_add_it_as_a_link
 
 # -- the bugs a user found: typed words at a choice step replaced the announcement -------------------------
 def _at_options(admin: Chat, text: str = ANNOUNCEMENT) -> list[dict]:
-    reply = press(admin, press(admin, admin.say("ประกาศ"), "สถานศึกษาทั้งหมด"), "ถัดไป")
+    press(admin, press(admin, admin.say("ประกาศ"), "สถานศึกษาทั้งหมด"), "ถัดไป")
     return admin.say(text)
 
 
@@ -591,16 +591,6 @@ def test_the_preview_reads_cached_counts_and_says_when_one_is_unknown(app, admin
 
 
 # -- flask broadcast send / cancel: the same action as the chat's confirm ------------------------------------
-@pytest.fixture
-def flask_cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str, ok: bool = True) -> str:
-        result = runner.invoke(args=list(args))
-        assert (result.exit_code == 0) == ok, result.output
-        return result.output
-
-    return run
 
 
 def test_the_cli_sends_through_the_same_action_as_the_chat(app, flask_cli, line, runtime, office):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -17,11 +17,11 @@ from sqlalchemy import select
 from bot import delivery
 from bot.delivery import QUOTA_ORIGIN, deliver_due, quota_reset
 from scheduler import jobs
-from storage import get_storage, outbox, ratelimit
+from storage import get_storage, ratelimit
 from storage.models import OutboxMessage
 from tests.conftest import ADMIN
 from tests.members_support import add_member
-from tests.test_outbox import NOW, S, enqueue, keys, notices, pushes, row, run_workers, user
+from tests.test_outbox import NOW, S, enqueue, keys, pushes, row, run_workers, user
 
 RESET = datetime(2099, 3, 31, 17, 0, tzinfo=timezone.utc)  # 1 เม.ย. 2642 00:00 น. in Bangkok
 ADMIN_MEMBER = "U" + "f" * 32
@@ -34,16 +34,6 @@ def runtime(app):
     return app.extensions["bot"]
 
 
-@pytest.fixture
-def flask_cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str) -> str:
-        result = runner.invoke(args=list(args))
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    return run
 
 
 def quota_notices(app) -> list[OutboxMessage]:

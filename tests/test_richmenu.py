@@ -25,16 +25,6 @@ SCHOOL_USER = uid(0xD2)
 GUEST = uid(0xD3)
 
 
-@pytest.fixture
-def flask_cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str, ok: bool = True) -> str:
-        result = runner.invoke(args=list(args))
-        assert (result.exit_code == 0) == ok, (result.output, result.exception)
-        return result.output
-
-    return run
 
 
 def deployed(app) -> dict[str, str]:

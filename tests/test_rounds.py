@@ -36,16 +36,6 @@ def test_due_dates_are_read_in_bangkok_and_stored_in_utc():
         rounds.parse_scope("abc")
 
 
-@pytest.fixture
-def flask_cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str, ok: bool = True) -> str:
-        result = runner.invoke(args=list(args))
-        assert (result.exit_code == 0) == ok, result.output
-        return result.output
-
-    return run
 
 
 def all_rounds(app) -> list[tuple]:
