@@ -135,6 +135,8 @@ def test_the_card_names_who_updated_by_real_name_and_never_a_dash(app, webhook, 
     assert "อัปเดตโดย นางวิไล ตั้งใจดี" in texts(as_(webhook, line, ADMIN_STAFF).say("รายงาน 1.1.5 มีหลักฐานแล้ว"))
     shown = texts(as_(webhook, line, POLICY_STAFF).say("รายงาน 1.1.5 กำลังดำเนินการ"))
     assert "อัปเดตโดย สมาชิกที่ไม่ทราบชื่อ" in shown and "อัปเดตโดย -" not in shown
+    history = texts(as_(webhook, line, ADMIN_STAFF).say("ประวัติ 1.1.5"))
+    assert "นางวิไล ตั้งใจดี: ยังไม่เริ่ม → มีหลักฐานแล้ว" in history and "สมาชิกที่ไม่ทราบชื่อ: มีหลักฐานแล้ว" in history
 
 
 def test_bad_input_unknown_code_long_note_bad_link_unknown_status(app, webhook, line, office):

@@ -112,6 +112,7 @@ def test_admin_sets_up_a_round_with_the_datetime_picker(app, webhook, line):
     admin = Chat(webhook, line, user_id=ADMIN)
     asked = admin.say("ตั้งรอบ")
     assert "ขั้นที่ 1/4" in texts(asked)
+    assert "ขั้นที่ 1/4" in texts(admin.say("เพิ่มรอบ"))  # the other ways admins say it start the same flow
     named = admin.say("ตัวชี้วัด 6 เดือน")
     assert "รายงานตัวชี้วัด รอบ 6 เดือน ปีงบประมาณ" in texts(named)
     due = admin.say("ใช้ชื่อนี้")

@@ -15,8 +15,7 @@ from handlers.core.types import Ctx, Result, UserFacingError
 from handlers.evidence import cards, common, items as catalog, steps
 from handlers.evidence.progress import DONE, NEEDS_FIX, STATUS_NAMES
 from handlers.members.directory import find_group, group_name, short_label, work_groups
-from storage import evidence, groups, rounds
-from storage.models import Member
+from storage import evidence, groups, members, rounds
 
 _CODE = re.compile(r"^\s*((?:(?:เกณฑ์(?:การประเมิน)?|กลยุทธ์ที่\s*5\s*ประเด็น)\s*(?:ที่)?\s*|pmqa\s*(?:ข้อ)?\s*|"
                    r"หมวด\s*\d\s*ข้อ\s*)?\d{1,2}(?:\s*\.\s*[a\d]{1,2}){1,2}|"
@@ -86,8 +85,7 @@ def history(ctx: Ctx, rest: str) -> Result:
 def _history(ctx: Ctx, item: catalog.Item) -> Result:
     rnd = common.current_round(ctx)
     events = evidence.history(ctx.session, rnd.id, item.key)
-    ids = {e.by for e in events}
-    names = {m.user_id: m.display_name for m in ctx.session.query(Member).filter(Member.user_id.in_(ids))} if ids else {}
+    names = members.names_of(ctx.session, {e.by for e in events})
     return Result([cards.history_card(item, events, names, rnd.name)])
 
 
@@ -211,7 +209,7 @@ COMMANDS = [
     Command(("ความคืบหน้า", "ดูความคืบหน้า"), progress),
     Command(("งานค้าง", "ดูงานค้าง"), backlog),
     Command(("ปฏิทิน", "ปฏิทินการรายงาน"), calendar),
-    Command(("ตั้งรอบ", "สร้างรอบ", "ตั้งรอบรายงาน"), setup_round, bare_in_group=False),
+    Command(("ตั้งรอบ", "สร้างรอบ", "เพิ่มรอบ", "ตั้งรอบรายงาน", "สร้างรอบรายงาน", "เพิ่มรอบรายงาน"), setup_round, bare_in_group=False),
     Command(("เปิดรอบ",), open_round, bare_in_group=False),
     Command(("ปิดรอบ",), close_round, bare_in_group=False),
 ]
