@@ -341,6 +341,8 @@ def test_typed_junk_at_a_choice_step_asks_again_and_stores_nothing(app, applican
     ("1234 5678", "เป็นตัวอักษร"),
     ("ก", "สั้นเกินไป"),
     ("สมศรี " * 30, "ยาวเกินไป"),
+    ("ยืนยันค่ะ", "\"ยืนยัน\" ไม่น่าใช่ชื่อ-นามสกุล"),   # an answer to another question, not a name
+    ("โอเค", "ไม่น่าใช่ชื่อ-นามสกุล"),
 ])
 def test_a_bad_name_is_asked_again_and_nothing_is_stored(app, applicant, line, typed, says):
     applicant.say("ลงทะเบียน บุคลากร")

@@ -16,7 +16,7 @@ from content.thai import ZERO_WIDTH
 from handlers.core import policy
 from handlers.core import postback
 from handlers.core.flow import Flow, FlowState, Step
-from handlers.core.routing import Command
+from handlers.core.routing import Command, is_one_of
 from handlers.core.thaidate import thai_date
 from handlers.core.types import Button, Card, CardList, Ctx, MessageAction, PostbackAction, Result, Section, \
     TextReply, UserFacingError
@@ -46,6 +46,10 @@ TYPED_EMPTY = "ยังไม่ได้พิมพ์{what}เลยค่�
 TYPED_SHORT = "{what}สั้นเกินไปค่ะ 🙏 พิมพ์{what}ให้ครบนะคะ"
 TYPED_LONG = "{what}ยาวเกินไปค่ะ (ไม่เกิน {max} ตัวอักษร) 🙏 พิมพ์เฉพาะ{what}นะคะ"
 TYPED_URL = "ขั้นนี้ขอ{what}ค่ะ ไม่ใช่ลิงก์ 🙏 พิมพ์{what}ของคุณได้เลยนะคะ"
+TYPED_NOT_A_NAME = "ขั้นนี้ขอ{what}ค่ะ 🙏 \"{typed}\" ไม่น่าใช่{what} พิมพ์{what}ของคุณได้เลยนะคะ"
+# answers to some other question: typed at a name or position step they are a slip, never the person's name
+NOT_NAMES = ("ยืนยัน", "ตกลง", "โอเค", "ok", "okay", "ใช่", "ไม่ใช่", "ไม่", "ถัดไป", "ต่อไป", "ข้าม", "ส่ง",
+             "ส่งคำขอ", "เสร็จ", "เรียบร้อย", "แก้ไข", "กลับ", "ย้อนกลับ", "สวัสดี", "ขอบคุณ", "ลงทะเบียน")
 TYPED_NO_LETTERS = "ขอ{what}เป็นตัวอักษรค่ะ 🙏 พิมพ์{what}ของคุณได้เลยนะคะ"
 NAME_MAX, POSITION_MAX = 100, 100
 ALREADY = "คุณลงทะเบียนแล้วค่ะ 😊 สิทธิ์ของคุณคือ {place} ถ้าต้องการเปลี่ยน ติดต่อผู้ดูแลระบบนะคะ"
@@ -106,6 +110,8 @@ def typed_value(text: str, what: str, max_len: int) -> str:
         raise UserFacingError(TYPED_URL.format(what=what), cancel)
     if not _LETTER.search(t):
         raise UserFacingError(TYPED_NO_LETTERS.format(what=what), cancel)
+    if is_one_of(t, NOT_NAMES):
+        raise UserFacingError(TYPED_NOT_A_NAME.format(what=what, typed=t), cancel)
     if len(t) < 2:
         raise UserFacingError(TYPED_SHORT.format(what=what), cancel)
     if len(t) > max_len:
