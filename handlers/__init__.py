@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from handlers import help
 from handlers.broadcasts import acks, compose as broadcasts
+from handlers.calendar import chat as holidays
 from handlers.chatgroups import binding as chatgroups
 from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
@@ -29,7 +30,7 @@ from handlers.evidence import actions as evidence, export as evidence_export
 from handlers.members import manage as members, registration
 from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export)
+MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export, holidays)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)

@@ -96,10 +96,19 @@ class _Unreadable(Exception):
         self.why = why
 
 
-def _refusal(text: str, why: str, example: str) -> UserFacingError:
+class DateError(UserFacingError):
+    """Typed text that names no date (or no moment): `message` says why and shows examples; `why` is the
+    problem alone (Thai), for a step that shows the examples in its own question."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+def _refusal(text: str, why: str, example: str) -> DateError:
     timed = example is DATETIME_EXAMPLE
     head = why or f"ไม่เข้าใจ{'วันเวลา' if timed else 'วันที่'} \"{text.strip()[:40]}\" ค่ะ"
-    return UserFacingError(f"{head} ลองพิมพ์{'วันและเวลา' if timed else 'วันที่'}แบบนี้นะคะ {example}")
+    return DateError(f"{head} ลองพิมพ์{'วันและเวลา' if timed else 'วันที่'}แบบนี้นะคะ {example}", head)
 
 
 def _number(word: str) -> int:
@@ -262,7 +271,7 @@ def parse_thai_date(text: str, today: date) -> date:
     "16 เมษายน 70", "๑๖ เม.ย. ๒๕๗๐", "16/4/2570", "16/04/27", "2027-04-16", "พรุ่งนี้", "มะรืนนี้",
     "วันศุกร์หน้า", "วันศุกร์ที่ 16 เม.ย. 2570") and a month's end ("สิ้นเดือนนี้", "สิ้นเดือนหน้า"). A date
     without a year is its next occurrence (today counts); past dates with a year are returned as typed.
-    Raises `UserFacingError` (Thai, with examples) for text it cannot read, a time of day (not asked
+    Raises `DateError` (a `UserFacingError`, Thai, with examples) for text it cannot read, a time of day (not asked
     for), or a date that does not exist, naming why ("กุมภาพันธ์ 2570 มี 28 วัน", "ไม่มีเดือนที่ 13").
     """
     cleaned = _clean(text)
