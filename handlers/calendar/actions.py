@@ -22,7 +22,7 @@ from storage import holidays as edits
 from storage.members import audit
 
 AHEAD = timedelta(days=90)  # the list shows at least this far ahead
-MAX_NAME = 100
+MAX_NAME = 200  # storage.models.Holiday.name; the package's own names run to 131 characters
 OFFICE_DAY_OFF = "วันหยุดที่สำนักงานประกาศ"
 WEEKEND = "{day} เป็น{why}อยู่แล้วค่ะ ไม่ต้องเพิ่มนะคะ"
 ALREADY_OFF = "{day} เป็นวันหยุดราชการอยู่แล้วค่ะ ({name})"
@@ -85,6 +85,12 @@ def removable(session: Session, day: date) -> DayOff | None:
     """`day` as a day off an admin may remove (an added one, or a public holiday not yet worked), or None."""
     found = days_off(session, day, day)
     return found[0] if found and found[0].kind != "worked" else None
+
+
+def worked_holiday(session: Session, day: date) -> str | None:
+    """The name of the public holiday `day` when the office works it (adding it back restores it), else None."""
+    edit = edits.get(session, day)
+    return public_holidays(day.year).get(day) if edit is not None and not edit.off else None
 
 
 def check_addable(session: Session, day: date) -> None:

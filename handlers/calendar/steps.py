@@ -56,22 +56,25 @@ def _day_prompt(ctx: Ctx, st: FlowState) -> Result:
                        [picker, cancel_button()])
 
 
-def _day_problem(ctx: Ctx, day: date) -> str:
-    """Why `day` cannot be added (past, a weekend, a public holiday already), or ""."""
+def _after_day(ctx: Ctx, day: date) -> tuple[str, str, dict]:
+    """(next step, a note, data changes) once `day` is chosen: the day again saying why it cannot be
+    added (past, a weekend, a public holiday already), the confirm for a worked public holiday (adding it
+    back restores it under its own name), else the name."""
     if day < today(ctx):
-        return PAST.format(day=thai_day(day, weekday=True))
+        return "day", PAST.format(day=thai_day(day, weekday=True)), {}
     try:
         actions.check_addable(ctx.session, day)
     except UserFacingError as err:
-        return err.message
-    return ""
+        return "day", err.message, {}
+    worked = actions.worked_holiday(ctx.session, day)
+    if worked:
+        return "confirm", "", {"day": day.isoformat(), "name": worked}
+    return "name", "", {"day": day.isoformat()}
 
 
 def _set_day(ctx: Ctx, st: FlowState, day: date) -> Result:
-    problem = _day_problem(ctx, day)
-    if problem:
-        return st.again(ctx, problem)
-    return st.goto(ctx, "name", day=day.isoformat())
+    step, note, changes = _after_day(ctx, day)
+    return st.goto(ctx, step, note, **changes)
 
 
 def begin_add(ctx: Ctx, text: str = "") -> Result:
@@ -82,8 +85,8 @@ def begin_add(ctx: Ctx, text: str = "") -> Result:
         day = parse_thai_date(text, today(ctx))
     except DateError as err:
         return HOLIDAY.begin(ctx, "day", err.why)
-    problem = _day_problem(ctx, day)
-    return HOLIDAY.begin(ctx, "day", problem) if problem else HOLIDAY.begin(ctx, "name", day=day.isoformat())
+    step, note, data = _after_day(ctx, day)
+    return HOLIDAY.begin(ctx, step, note, **data)
 
 
 def begin_remove(ctx: Ctx) -> Result:
