@@ -68,7 +68,7 @@ def on_text(ctx: Ctx) -> Result | None:
         # in a group, unaddressed text reaches a flow only when it is plainly the current step's choice
         if st is not None:
             step = st.flow.steps[st.step]
-            picked = choose(ctx.inp.text, step.choices(ctx, st)) if step.choices and step.on_choice else None
+            picked = choose(ctx.inp.text, step.choices(ctx, st)) if step.offers_choice_for(ctx.inp.text) else None
             if picked is not None:
                 return step.on_choice(ctx, st, picked.value)
         for listener in OVERHEARD:  # group talk: listened to, never answered

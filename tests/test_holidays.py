@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from handlers.calendar import actions, cards
+from handlers.calendar import actions, cards, steps
 from handlers.core.flow import NOT_A_CHOICE
+from handlers.core.words import Choice, choose
 from handlers.core.policy import PRIVATE_ONLY, REFUSED
 from handlers.core.thaidate import BANGKOK, MONTHS_SHORT, thai_day
 from handlers.core.types import Actor
@@ -158,6 +159,9 @@ def test_admin_removes_an_added_day_and_makes_a_public_holiday_a_working_day(app
     assert f"📌 {thai_day(added, weekday=True)} · วันหยุดพิเศษ" in shown and public_name in shown
     assert "ไม่เข้าใจวันที่ \"ไม่รู้สิ\"" in texts(admin.say("ไม่รู้สิ"))          # stray words at the pick
     assert "ไม่ใช่วันหยุดที่ลบได้" in texts(admin.say(typed(free_weekday(30))))
+    near = next(d for d in (added + timedelta(days=1), added - timedelta(days=1)) if d not in public_holidays(d.year))
+    near_typed = f"{near.day} {MONTHS_SHORT[near.month - 1]} {near.year + 543}"   # one character from a button
+    assert f"{thai_day(near, weekday=True)} ไม่ใช่วันหยุดที่ลบได้" in texts(admin.say(near_typed))
     confirm = press(admin, asked, thai_day(added))
     assert "ลบวันหยุดนี้ที่สำนักงานเพิ่มไว้" in texts(confirm)
     assert NOT_A_CHOICE.split("{")[0] in texts(admin.say("ลบเลย 555"))         # stray words at the confirm
@@ -213,3 +217,11 @@ def test_flask_holidays_uses_the_same_actions_and_audits_as_cli(app):
     assert nothing.exit_code != 0 and "ไม่ได้เป็นวันหยุด" in nothing.output
     assert [(r.action, r.detail["via"], r.actor_id.startswith("cli")) for r in audit_rows(app)] == \
         [("holiday.add", "cli", True)]
+
+
+def test_a_date_typed_at_the_pick_step_is_read_as_a_date_never_matched_fuzzily():
+    pick = steps.HOLIDAY.steps["pick"]
+    one = [Choice("2027-04-16", "16 เม.ย. 2570", ("วันหยุดพิเศษ",))]
+    assert choose("17 เม.ย. 2570", one) is not None            # why: fuzzy matching alone would take it
+    assert not pick.offers_choice_for("17 เม.ย. 2570") and not pick.offers_choice_for("17/4/2570")
+    assert pick.offers_choice_for("วันหยุดพิเศษค่ะ")             # a holiday's name still picks it

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from handlers.calendar import actions
 from handlers.core import postback
 from handlers.core.flow import Flow, FlowState, Step
-from handlers.core.thaidate import BANGKOK, DATE_EXAMPLE, DateError, parse_thai_date, thai_day
+from handlers.core.thaidate import BANGKOK, DATE_EXAMPLE, DateError, looks_like_datetime, parse_thai_date, thai_day
 from handlers.core.types import Button, Ctx, DatetimePickerAction, Result, UserFacingError
 from handlers.core.words import Choice
 from handlers.members.directory import cancel_button
@@ -163,8 +163,8 @@ def removable_days(ctx: Ctx) -> list[actions.DayOff]:
 
 
 def _pick_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
-    return [Choice(d.day.isoformat(), thai_day(d.day), (d.name, thai_day(d.day, short=False)),
-                   f"ลบ {thai_day(d.day)}") for d in removable_days(ctx)[:MAX_PICKS]]
+    return [Choice(d.day.isoformat(), thai_day(d.day), (d.name,), f"ลบ {thai_day(d.day)}")
+            for d in removable_days(ctx)[:MAX_PICKS]]
 
 
 def _pick_prompt(ctx: Ctx, st: FlowState) -> Result:
@@ -221,6 +221,7 @@ HOLIDAY = Flow("holiday", HolidayData, {
     "name": Step(_name_prompt, choices=_name_choices, on_choice=lambda ctx, st, v: st.goto(ctx, "confirm", name=CABINET_NAME),
                  on_text=_on_name_text),
     "confirm": Step(_confirm_prompt, choices=_confirm_choices, on_choice=_on_confirm),
-    "pick": Step(_pick_prompt, choices=_pick_choices, on_choice=_on_pick, on_text=_on_pick_text),
+    "pick": Step(_pick_prompt, choices=_pick_choices, on_choice=_on_pick, on_text=_on_pick_text,
+                 text_first=looks_like_datetime),  # a typed date is read as a date, never matched fuzzily
     "rconfirm": Step(_rconfirm_prompt, choices=_rconfirm_choices, on_choice=_on_rconfirm),
 }, first="day")
