@@ -1,21 +1,27 @@
 """`flask holidays …`: the office's edits of the working-day calendar (`handlers.core.workdays`).
 
-Dates are typed as YYYY-MM-DD with a Christian-Era or Buddhist-Era year ("2027-04-16" or "2570-04-16")
-and shown as Thai staff read them.
+The edits are the chat's own (`handlers.calendar.actions`: the same checks and audit rows, as the CLI's
+actor, `via="cli"`). Dates are typed as YYYY-MM-DD with a Christian-Era or Buddhist-Era year
+("2027-04-16" or "2570-04-16") and shown as Thai staff read them.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Callable
 
 import click
 from flask.cli import with_appcontext
 
 from bot.admin_cli import cli_actor
-from handlers.core.thaidate import MONTHS_SHORT
-from handlers.core.workdays import office_calendar, public_holidays
-from storage import get_storage, holidays
+from handlers.calendar import actions
+from handlers.calendar.actions import Change
+from handlers.core.thaidate import thai_day
+from handlers.core.types import UserFacingError
+from storage import get_storage
 
 BE_OFFSET = 543
+SAID = {"added": "is now a day off", "renamed": "is now a day off", "restored": "is a day off again",
+        "removed": "the added day off is removed", "worked": "is now a working day for the office"}
 
 
 def parse_day(text: str) -> date:
@@ -27,45 +33,33 @@ def parse_day(text: str) -> date:
         raise click.BadParameter(f"{text!r} is not a date like 2027-04-16 or 2570-04-16") from None
 
 
-def thai_day(day: date) -> str:
-    """e.g. ``16 เม.ย. 2570``."""
-    return f"{day.day} {MONTHS_SHORT[day.month - 1]} {day.year + BE_OFFSET}"
+def _edit(fn: Callable[..., Change], *args) -> str:
+    """Run the chat's own edit (`handlers.calendar.actions`) as the CLI's actor in one transaction;
+    a refusal (Thai, as the chat says it) is a click error."""
+    try:
+        with get_storage().Session.begin() as session:
+            change = fn(session, cli_actor(), *args, datetime.now(timezone.utc), via="cli")
+    except UserFacingError as exc:
+        raise click.ClickException(f"refused: {exc.message}") from None
+    return f"{thai_day(change.day)} ({change.name}): {SAID[change.kind]}"
 
 
 def add_day(day: date, name: str) -> str:
     """Make `day` a day off named `name`; returns what to print."""
-    with get_storage().Session.begin() as session:
-        holidays.set_day(session, day, True, name, cli_actor().user_id, datetime.now(timezone.utc))
-    return f"{thai_day(day)} is now a day off: {name}"
+    return _edit(actions.add_day_off, day, name)
 
 
 def remove_day(day: date) -> str:
     """Undo an added day off, or make a public holiday a working day; returns what to print."""
-    with get_storage().Session.begin() as session:
-        edit = next((e for e in holidays.edits(session) if e.day == day), None)
-        if edit is not None and edit.off:
-            holidays.clear_day(session, day)
-            return f"{thai_day(day)}: the added day off is removed"
-        if day in public_holidays(day.year):
-            holidays.set_day(session, day, False, public_holidays(day.year)[day], cli_actor().user_id,
-                             datetime.now(timezone.utc))
-            return f"{thai_day(day)} ({public_holidays(day.year)[day]}) is now a working day for the office"
-    return f"{thai_day(day)} is not a day off; nothing to remove"
+    return _edit(actions.remove_day_off, day)
 
 
 def list_days(year: int) -> str:
     """Every day off of CE `year` that is not a weekend, and the office's edits, one line each."""
     with get_storage().Session() as session:
-        cal = office_calendar(session)
-        edited = {e.day: e for e in holidays.edits(session, year)}
-    days = sorted(set(public_holidays(year)) | set(edited))
-    lines = []
-    for day in days:
-        reason = cal.day_off(day)
-        mark = " (office)" if day in edited else ""
-        lines.append(f"{thai_day(day)}  {reason if reason else 'working day: ' + public_holidays(year).get(day, '')}"
-                     f"{mark}")
-    return "\n".join(lines) or "no holidays"
+        days = actions.days_off(session, date(year, 1, 1), date(year, 12, 31))
+    shown = {"public": "{name}", "office": "{name} (office)", "worked": "working day: {name} (office)"}
+    return "\n".join(f"{thai_day(d.day)}  {shown[d.kind].format(name=d.name)}" for d in days) or "no holidays"
 
 
 @click.group("holidays", help="Days off beyond weekends: public holidays and the office's own edits.")

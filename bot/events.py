@@ -75,7 +75,8 @@ def to_input(event: Any) -> Input | None:
     if isinstance(event, PostbackEvent):
         if (event.postback.params or {}).get("newRichMenuAliasId"):  # a rich menu tab (LINE switched it)
             return Input(kind="other", **base)
-        picked = str((event.postback.params or {}).get("datetime") or "")
+        params = event.postback.params or {}
+        picked = str(params.get("datetime") or params.get("date") or params.get("time") or "")
         return Input(kind="postback", data=event.postback.data or "", picked=picked, **base)
     if isinstance(event, FollowEvent):
         return Input(kind="follow", **base)

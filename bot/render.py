@@ -74,7 +74,7 @@ def action(a: t.Action, label: str):
         if len(a.data) > MAX_POSTBACK_DATA:
             raise ValueError(f"postback data over {MAX_POSTBACK_DATA} characters: {a.data[:40]}…")
         extra = {k: v for k, v in (("initial", a.initial), ("max", a.max), ("min", a.min)) if v}
-        return DatetimePickerAction(label=label, data=a.data, mode="datetime", **extra)
+        return DatetimePickerAction(label=label, data=a.data, mode=a.mode, **extra)
     return URIAction(label=label, uri=a.uri)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from handlers import help
 from handlers.broadcasts import acks, compose as broadcasts
+from handlers.calendar import chat as holidays
 from handlers.chatgroups import binding as chatgroups
 from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
@@ -29,7 +30,7 @@ from handlers.evidence import actions as evidence, export as evidence_export
 from handlers.members import manage as members, registration
 from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export)
+MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export, holidays)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)
@@ -67,7 +68,7 @@ def on_text(ctx: Ctx) -> Result | None:
         # in a group, unaddressed text reaches a flow only when it is plainly the current step's choice
         if st is not None:
             step = st.flow.steps[st.step]
-            picked = choose(ctx.inp.text, step.choices(ctx, st)) if step.choices and step.on_choice else None
+            picked = choose(ctx.inp.text, step.choices(ctx, st)) if step.offers_choice_for(ctx.inp.text) else None
             if picked is not None:
                 return step.on_choice(ctx, st, picked.value)
         for listener in OVERHEARD:  # group talk: listened to, never answered

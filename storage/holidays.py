@@ -21,6 +21,11 @@ def set_day(session: Session, day: date, off: bool, name: str, by: str, now: dat
     return row
 
 
+def get(session: Session, day: date) -> Holiday | None:
+    """The office's edit of `day`, or None."""
+    return session.get(Holiday, day)
+
+
 def clear_day(session: Session, day: date) -> bool:
     """Forget the office's edit of `day` (the package's answer applies again); True if there was one."""
     row = session.get(Holiday, day)
@@ -31,9 +36,14 @@ def clear_day(session: Session, day: date) -> bool:
     return True
 
 
-def edits(session: Session, year: int | None = None) -> list[Holiday]:
-    """The office's edits, by day; of CE `year` only when given."""
+def edits(session: Session, year: int | None = None, *, start: date | None = None,
+          end: date | None = None) -> list[Holiday]:
+    """The office's edits, by day; of CE `year` only, or from `start` to `end` (inclusive), when given."""
     stmt = select(Holiday).order_by(Holiday.day)
     if year is not None:
-        stmt = stmt.where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    if start is not None:
+        stmt = stmt.where(Holiday.day >= start)
+    if end is not None:
+        stmt = stmt.where(Holiday.day <= end)
     return list(session.scalars(stmt))

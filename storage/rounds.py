@@ -79,6 +79,14 @@ def upcoming(session: Session, now: datetime) -> list[Round]:
     return sorted(ahead, key=lambda r: (r.due_at is None, r.due_at or now, r.id))
 
 
+def on_calendar(session: Session, now: datetime) -> list[Round]:
+    """The rounds the calendar shows: not closed, and due ahead (or unset) — or open and past due (still
+    being reported, overdue); by due date, unset last."""
+    rows = session.scalars(select(Round).where(Round.state != "closed"))
+    shown = [r for r in rows if r.due_at is None or r.due_at >= now or r.state == "open"]
+    return sorted(shown, key=lambda r: (r.due_at is None, r.due_at or now, r.id))
+
+
 def current(session: Session, now: datetime, *, create_default: bool = True) -> Round | None:
     """The round reporting goes into: the open round due soonest (not yet past), else the latest open
     one; with none open, the current fiscal year's SAR round, created (open) on demand."""

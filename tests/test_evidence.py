@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from handlers.core.thaidate import BANGKOK
 from handlers.evidence.progress import HAS_EVIDENCE, IN_PROGRESS, NEEDS_FIX, VERIFIED
 from storage import evidence, rounds
 from storage.models import ChatGroup, EvidenceEvent, EvidenceState, Member, Round
@@ -395,3 +396,48 @@ def test_staff_of_the_supervising_group_review_their_indicator_only(app, webhook
     # staff of the responsible group still cannot review
     assert "ผู้กำกับตัวบ่งชี้" in texts(as_(webhook, line, ADMIN_STAFF).say("รายงาน 1.1.6 ตรวจแล้ว"))
     assert "criterion:1.1.6" not in states(app)
+
+
+def _group_items(app, group: str, kind: str, scope: dict) -> list[str]:
+    """The keys of the items `group` answers for in a round (main, co-responsible, or everyone's)."""
+    from handlers.evidence.items import in_round
+    content = app.extensions["bot"].content
+    return [i.key for i in in_round(content, kind, scope)
+            if group in i.main_groups or group in i.co_groups or "all" in i.main_groups]
+
+
+def test_calendar_counts_each_rounds_missing_items_and_days_left_as_the_office_does(app, webhook, line, office):
+    now = datetime.now(timezone.utc)
+    today = now.astimezone(BANGKOK).replace(hour=0, minute=5, second=0, microsecond=0)
+    with db(app) as s:
+        kpi = rounds.create(s, "ตัวชี้วัด มฐ.1", "kpi6", today + timedelta(days=3, hours=16), now,
+                            scope={"standards": ["1"]}, state="open")
+        due_today = rounds.create(s, "ส่งวันนี้", "other", today, now, state="open")  # 00:05: already past
+        late = rounds.create(s, "รอบที่เลยกำหนด", "other", today - timedelta(days=2), now, state="open")
+        planned_late = rounds.create(s, "รอบวางแผนที่เลยไปแล้ว", "other", today - timedelta(days=1), now)
+        sar = rounds.create(s, "SAR ทั้งหมด", "sar", today + timedelta(days=40), now, scope={"all": True},
+                            state="open")
+        ids = (kpi.id, due_today.id, late.id, planned_late.id, sar.id)
+    kpi_keys = _group_items(app, "policy", "kpi6", {"standards": ["1"]})
+    sar_keys = _group_items(app, "policy", "sar", {"all": True})
+    assert "criterion:1.1.1" in kpi_keys and len(sar_keys) > len(kpi_keys)
+    with db(app) as s:  # policy's 1.1.1 has evidence in the KPI round only; a non-policy item counts for nobody here
+        evidence.report(s, ids[0], "criterion:1.1.1", evidence.Change(HAS_EVIDENCE), POLICY_STAFF, now)
+        evidence.report(s, ids[4], "criterion:2.1.1", evidence.Change(VERIFIED), ADMIN, now)
+    shown = texts(as_(webhook, line, POLICY_STAFF).say("ปฏิทิน"))
+    assert f"งานของกลุ่มนโยบายและแผน: ยังไม่มีหลักฐาน {len(kpi_keys) - 1} จาก {len(kpi_keys)} รายการ" in shown
+    sar_left = len(sar_keys) - ("criterion:2.1.1" in sar_keys)
+    assert f"ยังไม่มีหลักฐาน {sar_left} จาก {len(sar_keys)} รายการ" in shown
+    assert "อีก 3 วัน" in shown and "วันนี้ครบกำหนด" in shown and "เลยกำหนด 2 วัน" in shown
+    assert "รอบวางแผนที่เลยไปแล้ว" not in shown                       # planned and past: not on the calendar
+    assert shown.index("รอบที่เลยกำหนด") < shown.index("ส่งวันนี้") < shown.index("ตัวชี้วัด มฐ.1")
+
+    # a group chat bound to the policy group sees the same counts; one not bound sees only the rounds
+    with db(app) as s:
+        s.add(ChatGroup(chat_id=POLICY_CHAT, name="ห้องนโยบาย", binding="work_group", work_group="policy", active=True))
+    in_group = texts(as_(webhook, line, None, POLICY_CHAT).say("ปฏิทิน"))
+    assert f"ยังไม่มีหลักฐาน {len(kpi_keys) - 1} จาก {len(kpi_keys)} รายการ" in in_group
+    other_group = texts(as_(webhook, line, None, "C" + "e6" * 16).say("ปฏิทิน"))
+    assert "อีก 3 วัน" in other_group and "งานของ" not in other_group
+    guest = texts(as_(webhook, line, GUEST).say("ปฏิทิน"))
+    assert "เลยกำหนด 2 วัน" in guest and "งานของ" not in guest

@@ -2,6 +2,7 @@
 flask commands, a year's calendar imported from YAML or CSV, and carrying evidence forward."""
 from __future__ import annotations
 
+import calendar
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -157,3 +158,31 @@ def test_only_admins_set_up_rounds_and_only_in_a_private_chat(app, webhook, line
     group = Chat(webhook, line, user_id=ADMIN, group_id="C" + "f0" * 16)
     assert "แชต 1:1" in texts(group.say("บอท ตั้งรอบ"))
     assert all_rounds(app) == []
+
+
+def test_impossible_due_dates_are_named_and_the_step_asks_again(app, admin_round_due):
+    admin = admin_round_due
+    be = datetime.now(BANGKOK).year + 544  # next year, BE
+    feb = texts(admin.say(f"31 ก.พ. {be} 16:30"))
+    days = 29 if calendar.isleap(be - 543) else 28
+    assert f"ไม่มีวันที่ 31 ก.พ. {be} ในปฏิทินค่ะ (กุมภาพันธ์ {be} มี {days} วัน)" in feb
+    assert "ไม่มีเดือนที่ 13" in texts(admin.say(f"30/13/{be} 16:30"))
+    assert "กรุณาระบุเวลา" in texts(admin.say("สิ้นเดือนหน้า"))
+    assert "ขั้นที่ 4/4" in texts(admin.say("สิ้นเดือนหน้า 16.30 น."))
+    admin.say("ทุกรายการ")
+    admin.say("บันทึกไว้ก่อน")
+    with db(app) as s:
+        due = s.scalars(select(Round.due_at)).one().astimezone(BANGKOK)
+    nxt = (datetime.now(BANGKOK).replace(day=1) + timedelta(days=32)).replace(day=1)
+    assert (due.year, due.month, due.hour, due.minute) == (nxt.year, nxt.month, 16, 30)
+    assert (due + timedelta(days=1)).day == 1                                         # the month's last day
+
+
+@pytest.fixture
+def admin_round_due(webhook, line) -> Chat:
+    """An admin at the due step of the round set-up flow."""
+    admin = Chat(webhook, line, user_id=ADMIN)
+    admin.say("ตั้งรอบ")
+    admin.say("SAR")
+    assert "ขั้นที่ 3/4" in texts(admin.say("ใช้ชื่อนี้"))
+    return admin

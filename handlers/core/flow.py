@@ -51,6 +51,8 @@ class Step:
       it, raising `UserFacingError` to ask again);
     - `on_media(ctx, st) -> Result`: a photo or file sent.
     `expects` is how a re-ask names what the step wants when typed text fits none of these.
+    `text_first(text) -> bool`: typed text it is True for goes to `on_text` without trying the choices
+    (a date typed at a step whose buttons are dates: fuzzy matching would take "17 เม.ย." for "16 เม.ย.").
     """
 
     prompt: Callable[[Ctx, "FlowState"], Result]
@@ -59,6 +61,11 @@ class Step:
     on_text: Callable[[Ctx, "FlowState", str], Result] | None = None
     on_media: Callable[[Ctx, "FlowState"], Result] | None = None
     expects: str = ""
+    text_first: Callable[[str], bool] | None = None
+
+    def offers_choice_for(self, text: str) -> bool:
+        """True when typed `text` may be read as one of this step's choices (not when `text_first` claims it)."""
+        return bool(self.choices and self.on_choice) and not (self.text_first and self.text_first(text))
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ class Flow(Generic[D]):
         step's text handler, else a re-ask that says what the step expects."""
         step = self.steps[st.step]
         choices = list(step.choices(ctx, st)) if step.choices else []
-        picked = choose(text, choices) if choices else None
+        picked = choose(text, choices) if choices and step.offers_choice_for(text) else None
         if picked is not None and step.on_choice is not None:
             return step.on_choice(ctx, st, picked.value)
         if step.on_text is not None:

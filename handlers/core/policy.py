@@ -83,12 +83,14 @@ RULES: dict[str, Rule] = {
     "evidence.review": Rule(MEMBERS, check=_supervises),
     "evidence.view": Rule(MEMBERS),
     "calendar.view": Rule(ANY),
+    "holidays.view": Rule(ANY),  # the coming days off: public, anyone, in any chat (handlers.calendar)
+    "holidays.manage": Rule(ADMINS, private_only=True),  # the office's edits, from a 1:1 chat or the CLI
     "rounds.manage": Rule(ADMINS, private_only=True),
     "evidence.export": Rule(ADMINS, private_only=True),
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
 }
 
-PUBLIC = frozenset({"lookup", "workgroups.view", "calendar.view"})  # no user ID needed
+PUBLIC = frozenset({"lookup", "workgroups.view", "calendar.view", "holidays.view"})  # no user ID needed
 
 REFUSED = {
     ADMIN: "ขออภัยค่ะ คำสั่งนี้สำหรับผู้ดูแลระบบเท่านั้น 🙏",

@@ -38,7 +38,8 @@ class Input:
     event_type: str = ""
     mentioned: bool = False
     member_ids: tuple[str, ...] = ()  # user IDs that joined or left (memberJoined / memberLeft events)
-    picked: str = ""  # a datetime picker's choice (postback `params.datetime`, "2026-12-31T16:30", Asia/Bangkok)
+    picked: str = ""  # a datetime picker's choice (postback `params`: "2026-12-31T16:30", "2026-12-31" in date
+    # mode, "16:30" in time mode; Asia/Bangkok)
     media: "Media | None" = None  # a photo or file the bot fetched before dispatch (see `Media`)
 
 
@@ -163,12 +164,14 @@ class UriAction:
 @dataclass(frozen=True)
 class DatetimePickerAction:
     """LINE's datetime picker: the chosen value comes back as a postback with `data` and
-    `params.datetime` (`Input.picked`). `initial`/`min`/`max` are "YYYY-MM-DDTHH:MM" (Asia/Bangkok)."""
+    `params.datetime` / `params.date` / `params.time` (`Input.picked`). `mode` is "datetime", "date" or
+    "time"; `initial`/`min`/`max` are "YYYY-MM-DDTHH:MM", "YYYY-MM-DD" or "HH:MM" to match (Asia/Bangkok)."""
 
     data: str
     initial: str = ""
     min: str = ""
     max: str = ""
+    mode: str = "datetime"
 
 
 Action = Union[PostbackAction, MessageAction, UriAction, DatetimePickerAction]

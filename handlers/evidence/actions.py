@@ -111,9 +111,9 @@ def _backlog(ctx: Ctx, group: str | None) -> Result:
     per_round = []
     for rnd in open_rounds:
         op = common.progress_of(ctx, rnd)
-        left = [i for s in op.standards for ind in s.indicators for i in ind.items if i.status not in DONE
-                and (group is None or group in i.main_groups or group in i.co_groups or "all" in i.main_groups)]
-        per_round.append((op.round, left))
+        items = [i for s in op.standards for ind in s.indicators for i in ind.items] if group is None \
+            else op.items_of(group)
+        per_round.append((op.round, [i for i in items if i.status not in DONE]))
     found = cards.backlog_cards(ctx.content, group, per_round, _labels(ctx, {i.key for _, l in per_round for i in l}))
     if found is None:
         who = group_name(ctx.content, group) if group else "ทุกกลุ่มงาน"
@@ -121,13 +121,20 @@ def _backlog(ctx: Ctx, group: str | None) -> Result:
     return Result([found])
 
 
+def _bound_group(ctx: Ctx) -> str | None:
+    """The work group a group chat is bound to (`flask groups bind`, "ตั้งค่ากลุ่ม"), or None."""
+    if ctx.inp.chat_kind == "user":
+        return None
+    row = groups.get(ctx.session, ctx.inp.chat_id)
+    return row.work_group if row is not None and row.binding == groups.WORK_GROUP and row.work_group else None
+
+
 def backlog(ctx: Ctx, rest: str = "") -> Result:
     """"งานค้าง": the unfinished items of this person's work group (a group chat bound to a work group:
     that group's; an admin: every group's, or the group named after the word), nearest deadline first."""
-    if ctx.inp.chat_kind != "user":
-        row = groups.get(ctx.session, ctx.inp.chat_id)
-        if row is not None and row.binding == groups.WORK_GROUP and row.work_group:
-            return _backlog(ctx, row.work_group)
+    bound = _bound_group(ctx)
+    if bound is not None:
+        return _backlog(ctx, bound)
     policy.require(ctx, "evidence.view")
     if rest.strip():
         g = find_group(ctx.content, rest)
@@ -144,18 +151,21 @@ def backlog(ctx: Ctx, rest: str = "") -> Result:
 
 
 def calendar(ctx: Ctx, rest: str = "") -> Result:
-    """"ปฏิทิน": upcoming rounds with days left (or that none is set yet); for staff, their group's missing
-    count in the current round."""
+    """"ปฏิทิน": the rounds not closed — due ahead, unset, or open and overdue — with the days left as the
+    office counts them (Asia/Bangkok calendar days: วันนี้ครบกำหนด, อีก N วัน, เลยกำหนด N วัน). For a staff
+    member, and in a group chat bound to a work group, that group's missing count per round: its items
+    in the round's scope (main or co-responsible) not yet มีหลักฐานแล้ว/ตรวจแล้ว (`OfficeProgress.missing_of`)."""
     policy.require(ctx, "calendar.view")
-    upcoming = rounds.upcoming(ctx.session, ctx.now)
-    missing = None
-    if ctx.actor.role == policy.STAFF and ctx.actor.work_group:
-        rnd = common.current_round(ctx)
-        op = common.progress_of(ctx, rnd)
-        mine = [i for s in op.standards for ind in s.indicators for i in ind.items
-                if ctx.actor.work_group in i.main_groups + i.co_groups or "all" in i.main_groups]
-        missing = (group_name(ctx.content, ctx.actor.work_group), sum(i.status not in DONE for i in mine), len(mine))
-    return Result([cards.calendar_card(upcoming, ctx.now, missing)])
+    shown = rounds.on_calendar(ctx.session, ctx.now)
+    group = _bound_group(ctx)
+    if group is None and ctx.actor.role == policy.STAFF and ctx.actor.work_group:
+        group = ctx.actor.work_group
+    missing: dict[int, tuple[int, int]] = {}
+    if group is not None:
+        for rnd in (shown or [common.current_round(ctx)])[:cards.MAX_SECTIONS]:
+            missing[rnd.id] = common.progress_of(ctx, rnd).missing_of(group)
+    name = group_name(ctx.content, group) if group else ""
+    return Result([cards.calendar_card(shown, ctx.now, name, missing)])
 
 
 def setup_round(ctx: Ctx, rest: str = "") -> Result:

@@ -172,26 +172,48 @@ def days_left(due: datetime, now: datetime) -> int:
     return (due.astimezone(BANGKOK).date() - now.astimezone(BANGKOK).date()).days
 
 
-def calendar_card(rounds: list, now: datetime, missing: tuple[str, int, int] | None) -> Card:
-    """Upcoming rounds with days left; `missing` = (group name, unfinished, total) for a staff member."""
+def due_text(due: datetime, now: datetime) -> str:
+    """The days left as the office says them, in Asia/Bangkok calendar days: "วันนี้ครบกำหนด",
+    "อีก 3 วัน", "เลยกำหนด 2 วัน"."""
+    d = days_left(due, now)
+    return "วันนี้ครบกำหนด" if d == 0 else f"อีก {d} วัน" if d > 0 else f"เลยกำหนด {-d} วัน"
+
+
+def calendar_card(rounds: list, now: datetime, group: str = "",
+                  missing: dict[int, tuple[int, int]] | None = None) -> Card:
+    """The rounds (`storage.rounds.on_calendar`) with their days left; `missing` = round id -> (items not
+    yet done, items) of work group `group` (its Thai name), shown per round with a bar. With no round
+    set, the missing count is of the round reporting goes into now (the one key of `missing`)."""
+    missing = missing or {}
+
+    def group_line(round_id: int) -> tuple[tuple[str, ...], Bar | None]:
+        if round_id not in missing:
+            return (), None
+        left, total = missing[round_id]
+        said = f"งานของ{group}: ยังไม่มีหลักฐาน {left} จาก {total} รายการ" if left else \
+            f"งานของ{group}: มีหลักฐานครบ {total} รายการแล้ว 🎉"
+        return (said,), bar(total - left, total)
+
     if not rounds:
         lines: tuple[str, ...] = ("ยังไม่มีการกำหนดรอบการรายงานค่ะ ผู้ดูแลระบบจะแจ้งเมื่อกำหนดแล้ว",
                                   "ระหว่างนี้รายงานหลักฐานเข้ารอบ SAR ของปีงบประมาณปัจจุบันได้เลยค่ะ")
         sections = [Section("รอบการรายงาน", lines)]
+        for round_id in missing:
+            extra, progress = group_line(round_id)
+            sections.append(Section(f"งานของ{group}", extra, bar=progress))
     else:
         sections = []
         for r in rounds[:MAX_SECTIONS]:
             if r.due_at is None:
-                when = "ยังไม่กำหนดวันส่ง"
+                when, colour = "ยังไม่กำหนดวันส่ง", ""
             else:
                 d = days_left(r.due_at, now)
-                when = f"ส่งภายใน {thai_date(r.due_at)} · " + ("ครบกำหนดวันนี้" if d == 0 else f"อีก {d} วัน")
+                when = f"ส่งภายใน {thai_date(r.due_at)} · {due_text(r.due_at, now)}"
+                colour = COLOURS[NEEDS_FIX] if d < 0 else COLOURS[IN_PROGRESS] if d <= 7 else ""
+            extra, progress = group_line(r.id)
             sections.append(Section(r.name, (f"{KIND_NAMES.get(r.kind, r.kind)} · ปีงบประมาณ {r.fiscal_year} · "
-                                             f"{STATE_NAMES.get(r.state, r.state)}", when)))
-    if missing is not None:
-        name, left, total = missing
-        sections.append(Section(f"งานของ{name}", (f"ยังไม่มีหลักฐาน {left} จาก {total} รายการ",),
-                                bar=bar(total - left, total)))
+                                             f"{STATE_NAMES.get(r.state, r.state)}", when) + extra,
+                                    bar=progress, colour=colour))
     return Card(label="ปฏิทินการรายงาน", title="รอบการรายงานที่กำลังจะถึง", sections=tuple(sections),
-                buttons=(backlog_button("ดูงานค้าง"),) if missing is not None else (),
+                buttons=(backlog_button("ดูงานค้าง"),) if missing else (),
                 alt_text="ปฏิทินการรายงาน")

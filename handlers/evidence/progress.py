@@ -129,6 +129,17 @@ class OfficeProgress:
     def total(self) -> int:
         return sum(s.total for s in self.standards)
 
+    def items_of(self, group: str) -> list[ItemProgress]:
+        """The items work group `group` answers for in this round: main or co-responsible, or an item
+        of every group ("all"), in content order."""
+        return [i for s in self.standards for ind in s.indicators for i in ind.items
+                if group in i.main_groups or group in i.co_groups or "all" in i.main_groups]
+
+    def missing_of(self, group: str) -> tuple[int, int]:
+        """(items of `group` not yet มีหลักฐานแล้ว/ตรวจแล้ว, all its items) in this round."""
+        mine = self.items_of(group)
+        return sum(i.status not in DONE for i in mine), len(mine)
+
     def by_group(self) -> dict[str, tuple[int, int]]:
         """(done, total) per work group id, counting each item for its main and co-responsible groups."""
         out: dict[str, list[int]] = {}

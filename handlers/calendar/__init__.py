@@ -1,0 +1,1 @@
+"""The office's holiday calendar in chat: the coming days off, and the admins' edits (`handlers.core.workdays`)."""
