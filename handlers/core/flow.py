@@ -27,6 +27,7 @@ from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from handlers.core import postback
 from handlers.core.types import Button, Ctx, NextState, PostbackAction, Result, TextReply, UserFacingError
+from content.thai import normalize
 from handlers.core.words import Choice, choice_list, choose
 from storage.models import ConversationState
 
@@ -51,6 +52,8 @@ class Step:
       it, raising `UserFacingError` to ask again);
     - `on_media(ctx, st) -> Result`: a photo or file sent.
     `expects` is how a re-ask names what the step wants when typed text fits none of these.
+    `reads_numbers`: typed text with a digit in it is the step's text ("14 7 3 1"), never a choice's
+    number ("1" = the first button).
     """
 
     prompt: Callable[[Ctx, "FlowState"], Result]
@@ -59,6 +62,7 @@ class Step:
     on_text: Callable[[Ctx, "FlowState", str], Result] | None = None
     on_media: Callable[[Ctx, "FlowState"], Result] | None = None
     expects: str = ""
+    reads_numbers: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,8 @@ class Flow(Generic[D]):
         step's text handler, else a re-ask that says what the step expects."""
         step = self.steps[st.step]
         choices = list(step.choices(ctx, st)) if step.choices else []
-        picked = choose(text, choices) if choices else None
+        numbers = step.reads_numbers and step.on_text is not None and any(c.isdigit() for c in normalize(text))
+        picked = choose(text, choices) if choices and not numbers else None
         if picked is not None and step.on_choice is not None:
             return step.on_choice(ctx, st, picked.value)
         if step.on_text is not None:

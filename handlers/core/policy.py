@@ -76,6 +76,8 @@ RULES: dict[str, Rule] = {
     "calendar.view": Rule(ANY),
     "rounds.manage": Rule(ADMINS, private_only=True),
     "evidence.export": Rule(ADMINS, private_only=True),
+    "reminders.self": Rule(MEMBERS, private_only=True),  # personal reminders ("เตือนฉัน"), 1:1
+    "reminders.manage": Rule(ADMINS, private_only=True),  # the reminder policy per round kind
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
 }
 
