@@ -69,11 +69,10 @@ def enqueue(session: Session, kind: str, recipients: list[str], messages: list[d
                   origin=origin[:60], created_at=now)
     if dedupe_key is not None:
         make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        done = session.execute(make(OutboxMessage).values(dedupe_key=dedupe_key, **values)
-                               .on_conflict_do_nothing(index_elements=["dedupe_key"]))
-        if done.rowcount != 1:
-            return None
-        return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).one()
+        new_id = session.execute(make(OutboxMessage).values(dedupe_key=dedupe_key, **values)
+                                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                 .returning(OutboxMessage.id)).scalar()  # rowcount is -1 on psycopg here
+        return session.get(OutboxMessage, new_id) if new_id is not None else None
     row = OutboxMessage(**values)
     session.add(row)
     session.flush()
