@@ -28,6 +28,7 @@ EXPECTED = {
     "complaints.handle": {"admin", "officer"},
     "evidence.report": STAFF_UP, "evidence.review": ADMIN_ONLY, "evidence.view": STAFF_UP,
     "calendar.view": ANYONE, "rounds.manage": ADMIN_ONLY,
+    "reminders.self": STAFF_UP, "reminders.manage": ADMIN_ONLY,
 }
 WHO = {"guest": ("guest", "active", False), "staff": ("staff", "active", False), "school": ("school", "active", False),
        "admin": ("admin", "active", False), "officer": ("staff", "active", True),
