@@ -349,7 +349,8 @@ KIND_TEXT = {"push": "ส่งถึง 1 ห้องแชต", "multicast": 
 ORIGIN_TEXT = {"reply-fallback": "คำตอบที่ตอบกลับไม่ทัน", "notice": "การแจ้งเตือน", "broadcast": "ประกาศ",
                "richmenu": "ริชเมนูตามบทบาท",
                "quota-notice": "แจ้งโควตาหมด",
-               "broadcast-remind": "การเตือนประกาศ", "broadcast-report": "รายงานผลประกาศ"}
+               "broadcast-remind": "การเตือนประกาศ", "broadcast-report": "รายงานผลประกาศ",
+               "reminder": "การเตือนกำหนดส่ง รอบ", "reminder-quota": "แจ้งโควตาไม่พอสำหรับการเตือน"}
 NOTICE_HEADER = "⚠️ ข้อความต่อไปนี้ส่งไม่สำเร็จ และระบบจะไม่ลองส่งซ้ำแล้วค่ะ"
 
 

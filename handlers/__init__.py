@@ -28,9 +28,11 @@ from handlers.core.types import Ctx, Result, UserFacingError
 from handlers.core.words import choose
 from handlers.evidence import actions as evidence, export as evidence_export
 from handlers.members import manage as members, registration
+from handlers.reminders import actions as reminders
 from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export, holidays)
+MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export, holidays,
+           reminders)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)

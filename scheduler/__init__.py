@@ -2,7 +2,8 @@
 
 Production runs one separate process, `python -m scheduler`; web workers never run jobs. For local use
 the scheduler can run inside the app process (`SCHEDULER_EMBEDDED=1`, and the `chat` console always
-does), so a newcomer's single command gets deliveries too. `flask run-job NAME` runs one job now.
+does), so a newcomer's single command gets deliveries too. `flask run-job NAME` runs one job now, and
+`flask run-job NAME --at 2027-03-17T08:30+07:00` runs it as of that instant (the jobs take `now`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from handlers.core.thaidate import BANGKOK
 from scheduler import jobs
 
 log = logging.getLogger(__name__)
@@ -48,11 +50,26 @@ def start_embedded(app: Flask, runtime: Any = None) -> BackgroundScheduler:
     return sched
 
 
-@click.command("run-job", help="Run one scheduled job now: " + ", ".join(jobs.JOBS))
+def parse_at(text: str) -> datetime:
+    """An instant typed as ISO-8601 ("2027-03-17T08:30+07:00", "2027-03-17T01:30Z"); without an offset
+    it is read as Asia/Bangkok, the office's time. Returns UTC; raises click.BadParameter."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not ISO-8601, e.g. 2027-03-17T08:30+07:00") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=BANGKOK)
+    return value.astimezone(timezone.utc)
+
+
+@click.command("run-job", help="Run one scheduled job now (or as of --at): " + ", ".join(jobs.JOBS))
 @with_appcontext
 @click.argument("name", type=click.Choice(sorted(jobs.JOBS)))
-def run_job_command(name: str) -> None:
-    click.echo(jobs.run(current_app.extensions["bot"], name))
+@click.option("--at", "at", default=None, metavar="ISO-8601",
+              help="run as of this instant (no offset: Asia/Bangkok), e.g. 2027-03-17T08:30+07:00")
+def run_job_command(name: str, at: str | None) -> None:
+    now = parse_at(at) if at else None
+    click.echo(jobs.run(current_app.extensions["bot"], name, now))
 
 
 def init_app(app: Flask) -> None:

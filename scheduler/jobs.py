@@ -7,9 +7,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from bot import announce
+from bot import announce, render
 from bot.delivery import check_quota, deliver_due
+from handlers.reminders import sweep
 from storage import broadcasts, line_facts, outbox, queries
+from storage.bootlock import leader_lock
+
+SWEEP_LOCK_KEY = 72_557_013  # the reminder sweep's leader lock (storage.bootlock.leader_lock)
 
 
 def deliver_outbox(runtime: Any, now: datetime) -> str:
@@ -73,6 +77,39 @@ def refresh_line_facts(runtime: Any, now: datetime) -> str:
     return f"refreshed quota/usage ({stored['channel']} facts) and {stored['chats']}/{len(stale)} group chats"
 
 
+def send_reminders(runtime: Any, now: datetime) -> str:
+    """The reminder sweep (`handlers.reminders.sweep`): queue the deadline reminders due at `now` that
+    are not queued yet, each with its dedupe key, as far as the month's quota covers them (the admins
+    warned once a month when it does not). One process sweeps at a time (a PostgreSQL advisory lock, or
+    a file lock beside a SQLite database); a second one started by mistake skips its turn. Rows are
+    written one round per transaction; an interrupted sweep is finished by the next one."""
+    with leader_lock(runtime.storage.engine, SWEEP_LOCK_KEY) as leading:
+        if not leading:
+            return "another process is sweeping"
+        with runtime.storage.Session() as session:
+            planned = sweep.plan(session, runtime.content, runtime.settings, now)
+            left = sweep.budget(session) if planned else None
+            chosen, skipped = sweep.fit(planned, left)
+            warnings = []
+            if skipped:  # warn the admins (once a month), their warning's cost set aside first
+                warnings = sweep.quota_warnings(session, runtime.settings, now, left or 0,
+                                                sum(o.cost for o in planned), len(skipped))
+                chosen, skipped = sweep.fit(planned, (left or 0) - sum(w.cost for w in warnings))
+        queued = 0
+        by_round: dict[int, list[tuple[sweep.Outgoing, list]]] = {}
+        for o in warnings + chosen:  # rendered before any write transaction opens
+            by_round.setdefault(o.round_id, []).append((o, render.as_dicts(list(o.replies))))
+        for round_id, rows in by_round.items():
+            with runtime.storage.Session.begin() as session:
+                for o, messages in rows:
+                    origin = sweep.QUOTA_ORIGIN if round_id == 0 else f"{sweep.ORIGIN}:{round_id}"
+                    queued += outbox.enqueue(session, "push", [o.to], messages, now, origin=origin, cost=o.cost,
+                                             dedupe_key=o.key) is not None
+    cost = sum(o.cost for o in chosen)
+    return (f"queued {queued} reminders (planned {len(planned)}, cost {cost}"
+            + (f", {len(skipped)} over the quota" if skipped else "") + ")")
+
+
 FACTS_CHATS = 200  # group chats re-read per refresh-line-facts run (LINE allows 2,000 such requests a second)
 
 JOBS: dict[str, Callable[[Any, datetime], str]] = {
@@ -83,6 +120,7 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "prune-events": prune_processed_events,
     "prune-outbox": prune_outbox,
     "refresh-line-facts": refresh_line_facts,
+    "reminders": send_reminders,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
@@ -93,6 +131,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},
     "prune-outbox": {"trigger": "cron", "hour": 3, "minute": 27},
     "refresh-line-facts": {"trigger": "interval", "minutes": 15},
+    "reminders": {"trigger": "interval", "minutes": 5},
 }
 
 

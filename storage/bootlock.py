@@ -11,6 +11,10 @@ others wait, then find the schema at head and the content unchanged, and do noth
 - In-memory SQLite (one process by definition) and other backends: no lock.
 
 Do not nest `boot_lock` on one database: the inner call would wait for the outer one forever.
+
+`leader_lock(engine, key)` is the non-blocking sibling for jobs that one process at a time should run
+(the reminder sweep): `pg_try_advisory_lock` / `flock(LOCK_NB)` on `<database file>.<key>.lock`; the
+block learns whether it leads, and a second scheduler started by mistake just skips its turn.
 """
 from __future__ import annotations
 
@@ -59,6 +63,38 @@ def boot_lock(engine: Engine) -> Iterator[None]:
         _waited(started)
         try:
             yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def leader_lock(engine: Engine, key: int) -> Iterator[bool]:
+    """Try to take the database-wide lock `key` (a bigint) for the block without waiting: yields True
+    when this process leads (and holds it until the block ends), False when another holds it. In-memory
+    SQLite (one process) always leads."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        return
+    path = lock_file(engine)
+    if path is None:
+        yield True
+        return
+    path = path.with_name(f"{path.stem}.{key}.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 

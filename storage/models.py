@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (JSON, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator,
+                        false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -139,6 +140,8 @@ class OutboxMessage(Base):
     A `sending` row whose `lease_until` has passed was claimed by a worker that died; it is claimed again.
     `recipients` holds user/group/room IDs (one for push, up to 500 for multicast, none for broadcast);
     `messages` holds LINE message objects as JSON. `cost` is the LINE messages it uses from the quota.
+    `dedupe_key` (nullable, unique) names a message that must be queued at most once, e.g. a deadline
+    reminder "rem:<round>:<step>:<chat>" (`storage.outbox.enqueue`: a second row with the key is skipped).
     """
 
     __tablename__ = "outbox"
@@ -160,6 +163,7 @@ class OutboxMessage(Base):
     origin: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
                       Index("ix_outbox_origin", "origin"))
@@ -190,7 +194,8 @@ class Member(Base):
     pending (waiting for approval), removed. `display_name` comes from the profile API, refreshed now
     and then (`profile_refreshed_at`, UTC). `full_name` (ชื่อ-นามสกุล) and `position` (ตำแหน่ง) are what
     the person typed when registering ("" until then); `storage.members.name_of` picks the name to show.
-    `following` is False after an unfollow (block).
+    `following` is False after an unfollow (block). `remind_me` is True when they asked for personal
+    deadline reminders in 1:1 ("เตือนฉัน"; off by default, since every push costs a message).
     """
 
     __tablename__ = "members"
@@ -206,6 +211,7 @@ class Member(Base):
     complaint_officer: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(10), default="active")
     following: Mapped[bool] = mapped_column(default=True)
+    remind_me: Mapped[bool] = mapped_column(default=False, server_default=false())
     profile_refreshed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -589,3 +595,22 @@ class ComplaintCounter(Base):
     prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
     year_be: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReminderPolicy(Base):
+    """The office's edit of one round kind's reminder policy (`handlers.reminders.schedule`; a kind with
+    no row uses the defaults there): `days_before` (whole days before the due date, e.g. [14, 7, 3, 1];
+    0 = on the due day), `every_after` (days between reminders after the due date while items are
+    missing; 0 = none), `send_at` ("HH:MM", Asia/Bangkok), who changed it and when (UTC)."""
+
+    __tablename__ = "reminder_policies"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    days_before: Mapped[list[int]] = mapped_column(JSON, default=list)
+    every_after: Mapped[int] = mapped_column(Integer, default=3)
+    send_at: Mapped[str] = mapped_column(String(5), default="08:30")
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"ReminderPolicy({self.kind!r}, {self.days_before}, every={self.every_after}, at={self.send_at})"

@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
@@ -36,7 +38,7 @@ KINDS = ("push", "multicast", "broadcast", "richmenu")
 
 
 def enqueue(session: Session, kind: str, recipients: list[str], messages: list[dict[str, Any]], now: datetime,
-            origin: str = "", cost: int | None = None) -> OutboxMessage:
+            origin: str = "", cost: int | None = None, dedupe_key: str | None = None) -> OutboxMessage | None:
     """Add one outbox row (kind "push", "multicast", "broadcast", or "richmenu"); flushes, never commits.
 
     `messages` are LINE message objects as dicts (SDK `Message.to_dict()`, 1..5 of them); `now` (UTC)
@@ -44,6 +46,10 @@ def enqueue(session: Session, kind: str, recipients: list[str], messages: list[d
     recipient, not per message object: it defaults to the number of `recipients`, so pass the head
     count for a push to a group or room and the follower count for a broadcast. A "richmenu" row links
     1..500 users' rich menus (`storage.richmenus`): `messages` is one payload ``{"role": ...}``, cost 0.
+    With `dedupe_key` (≤ 120 characters) the row is written only if no row has that key yet: an INSERT …
+    ON CONFLICT DO NOTHING (not a savepoint, which pysqlite turns into a commit), so two transactions
+    queueing the same key at once make one row on SQLite and PostgreSQL alike; it then returns None
+    when the key was there. Without a key it always returns the new row.
     Raises ValueError for an unknown kind or a wrong number of recipients or message objects.
     """
     if kind not in KINDS:
@@ -58,13 +64,33 @@ def enqueue(session: Session, kind: str, recipients: list[str], messages: list[d
         raise ValueError("a broadcast goes to every follower: no recipients")
     if not 1 <= len(messages) <= MESSAGES_MAX:
         raise ValueError(f"LINE sends 1..{MESSAGES_MAX} message objects per request, not {len(messages)}")
-    row = OutboxMessage(kind=kind, recipients=list(recipients), messages=list(messages),
-                        retry_key=str(uuid.uuid4()), status="pending", attempts=0, next_attempt_at=now,
-                        cost=len(recipients) if cost is None else cost, origin=origin[:60],
-                        created_at=now)
+    values = dict(kind=kind, recipients=list(recipients), messages=list(messages), retry_key=str(uuid.uuid4()),
+                  status="pending", attempts=0, next_attempt_at=now, cost=len(recipients) if cost is None else cost,
+                  origin=origin[:60], created_at=now)
+    if dedupe_key is not None:
+        make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        new_id = session.execute(make(OutboxMessage).values(dedupe_key=dedupe_key, **values)
+                                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                 .returning(OutboxMessage.id)).scalar()  # rowcount is -1 on psycopg here
+        return session.get(OutboxMessage, new_id) if new_id is not None else None
+    row = OutboxMessage(**values)
     session.add(row)
     session.flush()
     return row
+
+
+def queued_keys(session: Session, prefix: str) -> set[str]:
+    """The dedupe keys already queued (any status) that start with `prefix`, e.g. "rem:12:" for round 12."""
+    return set(session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.startswith(prefix,
+                                                                                                           autoescape=True))))
+
+
+def committed_cost(session: Session, since: datetime | None) -> int:
+    """Messages the outbox will still take from the quota, or took after `since` (UTC; when LINE's usage
+    was last read): pending, sending and held rows, and rows sent after `since`."""
+    waiting = OutboxMessage.status.in_(("pending", "sending", "held"))
+    cond = waiting if since is None else or_(waiting, (OutboxMessage.status == "sent") & (OutboxMessage.sent_at > since))
+    return int(session.scalar(select(func.coalesce(func.sum(OutboxMessage.cost), 0)).where(cond)) or 0)
 
 
 def enqueue_multicasts(session: Session, users: list[str], messages: list[dict[str, Any]], now: datetime,

@@ -4,7 +4,8 @@ import pytest
 from tests.conftest import Chat, quick_replies, texts
 from tests.members_support import add_member, load_schools, uid
 
-POWERS = ("คำขอลงทะเบียน", "ประกาศ", "ตั้งค่ากลุ่ม", "คำถามที่ตอบไม่ได้")
+POWERS = ("คำขอลงทะเบียน", "ประกาศ", "ตั้งค่ากลุ่ม", "คำถามที่ตอบไม่ได้", "ตั้งค่าการเตือน", "เพิ่มวันหยุด")
+STAFF_POWERS = ("เตือนฉัน", "งานค้าง")
 
 
 @pytest.mark.parametrize("role, group, shown", [
@@ -20,6 +21,8 @@ def test_the_menu_shows_only_the_powers_a_role_has(app, webhook, line, role, gro
     body, labels = texts(out), [q["label"] for q in quick_replies(out)]
     for power in POWERS:
         assert (power in body) == (power in shown), power
+    for power in STAFF_POWERS:
+        assert (power in body) == (role in ("staff", "admin")), power
     assert ("ประกาศ" in labels) == (role == "admin")
     assert ("ลงทะเบียน" in labels) == (role == "guest")
 

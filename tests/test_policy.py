@@ -29,6 +29,7 @@ EXPECTED = {
     "evidence.report": STAFF_UP, "evidence.review": ADMIN_ONLY, "evidence.view": STAFF_UP,
     "calendar.view": ANYONE, "rounds.manage": ADMIN_ONLY,
     "holidays.view": ANYONE, "holidays.manage": ADMIN_ONLY,
+    "reminders.self": STAFF_UP, "reminders.manage": ADMIN_ONLY,
 }
 WHO = {"guest": ("guest", "active", False), "staff": ("staff", "active", False), "school": ("school", "active", False),
        "admin": ("admin", "active", False), "officer": ("staff", "active", True),

@@ -87,6 +87,8 @@ RULES: dict[str, Rule] = {
     "holidays.manage": Rule(ADMINS, private_only=True),  # the office's edits, from a 1:1 chat or the CLI
     "rounds.manage": Rule(ADMINS, private_only=True),
     "evidence.export": Rule(ADMINS, private_only=True),
+    "reminders.self": Rule(MEMBERS, private_only=True),  # personal reminders ("เตือนฉัน"), 1:1
+    "reminders.manage": Rule(ADMINS, private_only=True),  # the reminder policy per round kind
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
 }
 

@@ -102,6 +102,14 @@ def history_button(key: str) -> Button:
     return Button("ดูประวัติ", PostbackAction(postback.encode("ev", o="h", k=key), "ดูประวัติ"))
 
 
+def item_section(item: ItemProgress, labels: dict[str, str]) -> Section:
+    """An unfinished item as a card section: its label ("เกณฑ์ 1.1.5"), status colour, title and the
+    reason it needs fixing."""
+    return Section(f"{labels.get(item.key, item.code)} · {status_text(item.status)}",
+                   (item.title[:120],) + ((f"เหตุผลที่ต้องแก้ไข: {item.reason}",) if item.reason else ()),
+                   colour=COLOURS[item.status])
+
+
 def backlog_cards(content: Content, group: str | None, rounds: list[tuple[object, list[ItemProgress]]],
                   labels: dict[str, str]) -> CardList | None:
     """A work group's unfinished items (`group` None: every group's), one card per open round, nearest
@@ -111,9 +119,7 @@ def backlog_cards(content: Content, group: str | None, rounds: list[tuple[object
     for rnd, items in rounds:
         if not items:
             continue
-        sections = tuple(Section(f"{labels.get(i.key, i.code)} · {status_text(i.status)}",
-                                 (i.title[:120],) + ((f"เหตุผลที่ต้องแก้ไข: {i.reason}",) if i.reason else ()),
-                                 colour=COLOURS[i.status]) for i in items[:MAX_SECTIONS])
+        sections = tuple(item_section(i, labels) for i in items[:MAX_SECTIONS])
         more = f"และอีก {len(items) - MAX_SECTIONS} รายการ" if len(items) > MAX_SECTIONS else ""
         buttons = tuple(report_button(i.key, f"รายงาน {i.code}") for i in items[:3])
         cards.append(Card(label=f"งานค้าง · {who}", title=round_line(rnd), sections=sections, buttons=buttons,

@@ -194,7 +194,8 @@ class RoundData:
     scope: dict = field(default_factory=dict)
 
 
-def _kind_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
+def kind_choices(ctx: Ctx, st: FlowState | None = None) -> list[Choice]:
+    """The round kinds as choices (short labels; the full Thai names typed work too)."""
     short = {"sar": "SAR", "kpi6": "ตัวชี้วัด 6 เดือน", "kpi9": "ตัวชี้วัด 9 เดือน", "kpi12": "ตัวชี้วัด 12 เดือน",
              "strategy": "กลยุทธ์ที่ 5", "pmqa": "PMQA", "other": "อื่น ๆ"}
     return [Choice(k, short[k], (KIND_NAMES[k],)) for k in KINDS]
@@ -202,7 +203,7 @@ def _kind_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
 
 def _kind_prompt(ctx: Ctx, st: FlowState) -> Result:
     return Result.text("🗓 ตั้งรอบการรายงาน ขั้นที่ 1/4: รอบนี้เป็นการรายงานแบบไหนคะ",
-                       st.choice_buttons(_kind_choices(ctx, st)) + [cancel_button()])
+                       st.choice_buttons(kind_choices(ctx, st)) + [cancel_button()])
 
 
 def _default_name(ctx: Ctx, kind: str) -> str:
@@ -337,7 +338,7 @@ def _on_round_confirm(ctx: Ctx, st: FlowState, value: str) -> Result:
 
 
 ROUNDS = Flow("rounds", RoundData, {
-    "kind": Step(_kind_prompt, choices=_kind_choices, on_choice=_on_kind),
+    "kind": Step(_kind_prompt, choices=kind_choices, on_choice=_on_kind),
     "name": Step(_name_prompt, choices=_name_choices, on_choice=lambda ctx, st, v: st.goto(ctx, "due"),
                  on_text=_on_name_text),
     "due": Step(_due_prompt, choices=_due_choices, on_choice=_on_due_choice, on_text=_on_due_text),
