@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from bot import announce
+from bot import announce, render
 from bot.delivery import check_quota, deliver_due
+from handlers.complaints import filing as complaint_filing
 from storage import broadcasts, line_facts, outbox, queries
 
 
@@ -73,6 +74,16 @@ def refresh_line_facts(runtime: Any, now: datetime) -> str:
     return f"refreshed quota/usage ({stored['channel']} facts) and {stored['chats']}/{len(stale)} group chats"
 
 
+def expire_complaint_drafts(runtime: Any, now: datetime) -> str:
+    """End complaint drafts idle for 30 minutes and tell each writer (a push through the outbox, in the same
+    transaction as the removal, so each draft is noticed once)."""
+    with runtime.storage.Session.begin() as session:
+        gone = complaint_filing.expire_drafts(session, now)
+        for user_id, replies in gone:
+            outbox.enqueue(session, "push", [user_id], render.as_dicts(replies), now, origin="complaint-draft")
+    return f"expired {len(gone)} complaint drafts"
+
+
 FACTS_CHATS = 200  # group chats re-read per refresh-line-facts run (LINE allows 2,000 such requests a second)
 
 JOBS: dict[str, Callable[[Any, datetime], str]] = {
@@ -83,6 +94,7 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "prune-events": prune_processed_events,
     "prune-outbox": prune_outbox,
     "refresh-line-facts": refresh_line_facts,
+    "complaint-drafts": expire_complaint_drafts,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
@@ -93,6 +105,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},
     "prune-outbox": {"trigger": "cron", "hour": 3, "minute": 27},
     "refresh-line-facts": {"trigger": "interval", "minutes": 15},
+    "complaint-drafts": {"trigger": "interval", "minutes": 1},
 }
 
 

@@ -51,6 +51,9 @@ class Step:
       it, raising `UserFacingError` to ask again);
     - `on_media(ctx, st) -> Result`: a photo or file sent.
     `expects` is how a re-ask names what the step wants when typed text fits none of these.
+    `takes_media(ctx, st) -> bool` says whether a photo or file sent now is fetched at all (None: always,
+    when `on_media` is set); when it says no, `on_media` still answers, with `Input.media` unfetched
+    (no `path`, no `error`), e.g. "the draft already has its 10 files".
     """
 
     prompt: Callable[[Ctx, "FlowState"], Result]
@@ -59,6 +62,7 @@ class Step:
     on_text: Callable[[Ctx, "FlowState", str], Result] | None = None
     on_media: Callable[[Ctx, "FlowState"], Result] | None = None
     expects: str = ""
+    takes_media: Callable[[Ctx, "FlowState"], bool] | None = None
 
 
 @dataclass(frozen=True)
