@@ -16,7 +16,8 @@ from storage import groups as chat_groups
 def _bound(content: Content, row) -> str:
     if row.binding == chat_groups.WORK_GROUP:
         return row.work_group or "-"
-    return {chat_groups.ALL_STAFF: "all", chat_groups.ADMINS: "admins"}.get(row.binding or "", "none")
+    return {chat_groups.ALL_STAFF: "all", chat_groups.ADMINS: "admins",
+            chat_groups.COMPLAINTS: "complaints"}.get(row.binding or "", "none")
 
 
 def group_lines(session: Session, content: Content) -> list[str]:

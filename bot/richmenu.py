@@ -92,15 +92,19 @@ WORK_GROUPS = Button("กลุ่มงาน", "ใครรับผิดช
 SCHOOLS = Button("ค้นหาโรงเรียน", "พิมพ์ชื่อตามหลังได้", "ค้นหาโรงเรียน")
 WHO_AM_I = Button("ฉันคือใคร", "สิทธิ์และกลุ่มงานของฉัน", "ฉันคือใคร")
 HELP = Button("ช่วยเหลือ", "วิธีใช้และตัวอย่าง", "ช่วยเหลือ")
+FILE_CASE = Button("แจ้งเรื่อง", "ร้องเรียน เสนอแนะ ชมเชย", "แจ้งเรื่อง")  # handlers.complaints.filing
+FOLLOW_CASE = Button("ติดตามเรื่อง", "เรื่องที่ฉันแจ้งไว้", "ติดตามเรื่อง")
 
 GUEST = (
     STANDARDS,
     Button("ลงทะเบียน", "บุคลากรหรือสถานศึกษา", "ลงทะเบียน"),
     WORK_GROUPS,
+    FILE_CASE,
+    FOLLOW_CASE,
     Button("เมนู", "วิธีใช้และตัวอย่าง", "เมนู"),
 )
 STAFF = (STANDARDS, PMQA, WORK_GROUPS, SCHOOLS, WHO_AM_I, HELP)
-SCHOOL = (WHO_AM_I, STANDARDS, WORK_GROUPS, HELP)  # the school search is for office staff (handlers.core.policy)
+SCHOOL = (WHO_AM_I, STANDARDS, WORK_GROUPS, FILE_CASE, FOLLOW_CASE, HELP)  # the school search is for office staff (handlers.core.policy)
 ADMIN_TOOLS = (
     Button("ประกาศ", "ส่งประกาศ ขอรับทราบ", "ประกาศ"),
     Button("ผลรับทราบ", "ใครรับทราบแล้ว", "ผลรับทราบ"),
@@ -113,9 +117,9 @@ ADMIN_GENERAL = (STANDARDS, WORK_GROUPS, SCHOOLS, WHO_AM_I,
                  Button("คำถามที่\nตอบไม่ได้", "คำถามที่บอทยังตอบไม่ได้", "คำถามที่ตอบไม่ได้"), HELP)
 
 MENUS: dict[str, tuple[Page, ...]] = {
-    "guest": (Page("guest", "", "เมนู", 2, GUEST),),
+    "guest": (Page("guest", "", "เมนู", 3, GUEST),),
     "staff": (Page("staff", "", "เมนู", 3, STAFF),),
-    "school": (Page("school", "", "เมนู", 2, SCHOOL),),
+    "school": (Page("school", "", "เมนู", 3, SCHOOL),),
     "admin": (Page("admin-tools", "ผู้ดูแลระบบ", "เมนูผู้ดูแล", 3, ADMIN_TOOLS),
               Page("admin-general", "ทั่วไป", "เมนูผู้ดูแล", 3, ADMIN_GENERAL)),
 }

@@ -13,6 +13,8 @@ Capability packages plug in by declaring, each at module level:
 - `EVENTS`: an input kind ("follow", "join", "leave", "member_joined", …) -> `fn(ctx)`;
 - `OVERHEARD`: `[fn(ctx, text) -> None]`, told of group text NOT addressed to the bot (and not a choice
   of the sender's live flow), e.g. a "รับทราบ" under an announcement. They may record; the bot stays quiet.
+- `READERS`: `[fn(ctx, text) -> Result | None]`, asked in turn about addressed text outside a flow that is
+  no command (before the standards lookup), e.g. a case number typed alone ("ร-2570-0042"); None: not theirs.
 Routing (design.md, "Manners in a chat"): in a flow, text goes to the flow's current step except the
 cancel and help words and a bare command word; otherwise a command, small talk, or a standards question.
 """
@@ -22,6 +24,7 @@ from handlers import help
 from handlers.broadcasts import acks, compose as broadcasts
 from handlers.calendar import chat as holidays
 from handlers.chatgroups import binding as chatgroups
+from handlers.complaints import filing as complaint_filing, follow as complaint_follow
 from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
@@ -32,7 +35,7 @@ from handlers.reminders import actions as reminders
 from handlers.standards import lookup as standards, unanswered
 
 MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export, holidays,
-           reminders)
+           reminders, complaint_filing, complaint_follow)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)
@@ -41,8 +44,10 @@ FLOWS = {f.name: f for m in MODULES for f in getattr(m, "FLOWS", ())}
 EVENTS = {kind: fn for m in MODULES for kind, fn in m.EVENTS.items()}
 # acks is plugged in through compose for its commands; its listeners are collected here (once each)
 OVERHEARD = list(dict.fromkeys(fn for m in (*MODULES, acks) for fn in getattr(m, "OVERHEARD", ())))
+READERS = [fn for m in MODULES for fn in getattr(m, "READERS", ())]
 CANCEL_WORDS = ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด", "พอแล้ว", "ยกเลิกรายการ")
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
+STICKER_IN_FLOW = "ได้รับสติกเกอร์แล้วค่ะ 😊 รายการที่ทำอยู่ยังไม่หายไปไหนนะคะ ทำต่อจากขั้นล่าสุดได้เลย หรือพิมพ์ \"ยกเลิก\""
 NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ 😊 พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยนะคะ"
 
 
@@ -91,6 +96,10 @@ def on_text(ctx: Ctx) -> Result | None:
         return help.greeting(ctx)
     if small == "thanks":
         return help.thanks(ctx) if ctx.inp.chat_kind == "user" or ctx.inp.mentioned else None
+    for reader in READERS:
+        read = reader(ctx, text)
+        if read is not None:
+            return read
     reported = evidence.short_form(ctx, text)  # "1.1.5 มีหลักฐานแล้ว": a code followed by a status word
     if reported is not None:
         return reported
@@ -134,7 +143,10 @@ def wants_media(ctx: Ctx) -> bool:
     if ctx.inp.chat_kind != "user":
         return False
     st = flow.current(ctx, FLOWS)
-    return isinstance(st, flow.FlowState) and st.flow.steps[st.step].on_media is not None
+    if not isinstance(st, flow.FlowState):
+        return False
+    step = st.flow.steps[st.step]
+    return step.on_media is not None and (step.takes_media is None or step.takes_media(ctx, st))
 
 
 def _route(ctx: Ctx) -> Result | None:
@@ -152,6 +164,8 @@ def _route(ctx: Ctx) -> Result | None:
     if kind == "join":
         return help.join(ctx)
     if kind == "sticker" and ctx.inp.chat_kind == "user":
+        if _current(ctx) is not None:  # mid-flow: the flow stays where it is
+            return Result.text(STICKER_IN_FLOW)
         return Result.text(help.STICKER, help.menu_buttons()[:3])
     return None
 

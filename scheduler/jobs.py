@@ -10,6 +10,7 @@ from typing import Any, Callable
 from bot import announce, render
 from bot.delivery import check_quota, deliver_due
 from handlers.reminders import sweep
+from handlers.complaints import filing as complaint_filing
 from storage import broadcasts, line_facts, outbox, queries
 from storage.bootlock import leader_lock
 
@@ -108,6 +109,14 @@ def send_reminders(runtime: Any, now: datetime) -> str:
     cost = sum(o.cost for o in chosen)
     return (f"queued {queued} reminders (planned {len(planned)}, cost {cost}"
             + (f", {len(skipped)} over the quota" if skipped else "") + ")")
+def expire_complaint_drafts(runtime: Any, now: datetime) -> str:
+    """End complaint drafts idle for 30 minutes and tell each writer (a push through the outbox, in the same
+    transaction as the removal, so each draft is noticed once)."""
+    with runtime.storage.Session.begin() as session:
+        gone = complaint_filing.expire_drafts(session, now)
+        for user_id, replies in gone:
+            outbox.enqueue(session, "push", [user_id], render.as_dicts(replies), now, origin="complaint-draft")
+    return f"expired {len(gone)} complaint drafts"
 
 
 FACTS_CHATS = 200  # group chats re-read per refresh-line-facts run (LINE allows 2,000 such requests a second)
@@ -121,6 +130,7 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "prune-outbox": prune_outbox,
     "refresh-line-facts": refresh_line_facts,
     "reminders": send_reminders,
+    "complaint-drafts": expire_complaint_drafts,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
@@ -132,6 +142,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "prune-outbox": {"trigger": "cron", "hour": 3, "minute": 27},
     "refresh-line-facts": {"trigger": "interval", "minutes": 15},
     "reminders": {"trigger": "interval", "minutes": 5},
+    "complaint-drafts": {"trigger": "interval", "minutes": 1},
 }
 
 

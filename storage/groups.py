@@ -2,7 +2,8 @@
 
 `session` first; functions may add and flush, never commit. Times are timezone-aware UTC.
 A chat's `binding` is None (not set up), "work_group" (with `work_group`, an id of `content/groups.yaml`),
-"all_staff" (the room of every staff member) or "admins" (the admins' room).
+"all_staff" (the room of every staff member), "admins" (the admins' room) or "complaints" (the complaint
+officers' room, told of each new case).
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from storage.models import ChatGroup
 
-WORK_GROUP, ALL_STAFF, ADMINS = "work_group", "all_staff", "admins"
-BINDINGS = (WORK_GROUP, ALL_STAFF, ADMINS)
+WORK_GROUP, ALL_STAFF, ADMINS, COMPLAINTS = "work_group", "all_staff", "admins", "complaints"
+BINDINGS = (WORK_GROUP, ALL_STAFF, ADMINS, COMPLAINTS)
 
 
 def get(session: Session, chat_id: str) -> ChatGroup | None:

@@ -18,7 +18,8 @@ from storage import groups as chat_groups
 from storage import members
 from storage.models import ChatGroup
 
-ROOMS = {"all": chat_groups.ALL_STAFF, "admins": chat_groups.ADMINS, "none": None}
+ROOMS = {"all": chat_groups.ALL_STAFF, "admins": chat_groups.ADMINS, "complaints": chat_groups.COMPLAINTS,
+         "none": None}
 
 
 class NotInChat(LookupError):

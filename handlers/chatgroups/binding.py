@@ -40,6 +40,8 @@ CHAT_ID = re.compile(r"[CR][0-9A-Za-z]{10,63}")  # LINE: "C"/"R" + 32 hex; the c
 # the room choices: flow value -> (label, other ways to type it); work groups follow
 ROOM_CHOICES = {"all": ("ห้องบุคลากรทั้งหมด", ("บุคลากรทั้งหมด", "ห้องบุคลากร", "ห้องรวม", "ทุกคน")),
                 "admins": ("ห้องผู้ดูแลระบบ", ("ผู้ดูแลระบบ", "ห้องแอดมิน", "แอดมิน", "admin", "admins")),
+                "complaints": ("ห้องรับเรื่องร้องเรียน", ("เรื่องร้องเรียน", "ร้องเรียน", "รับเรื่องร้องเรียน",
+                                                       "ห้องร้องเรียน", "complaints")),
                 "none": ("ยกเลิกการผูก", ("ไม่ผูก", "เลิกผูก", "ยกเลิกผูก", "ไม่ผูกกลุ่ม"))}
 SETUP_HINT = ("ผู้ดูแลระบบ: พิมพ์ \"บอท ตั้งค่ากลุ่ม\" เพื่อผูกกลุ่มไลน์นี้กับกลุ่มงาน "
               "หรือตั้งเป็นห้องบุคลากรทั้งหมด / ห้องผู้ดูแลระบบค่ะ")
@@ -69,7 +71,8 @@ def binding_text(ctx: Ctx, row: ChatGroup | None) -> str:
             return ctx.content.group(row.work_group or "").name
         except KeyError:
             return f"กลุ่มงาน \"{row.work_group}\" (ไม่มีในรายชื่อกลุ่มงานแล้ว)"
-    return {chat_groups.ALL_STAFF: "ห้องบุคลากรทั้งหมด", chat_groups.ADMINS: "ห้องผู้ดูแลระบบ"}[row.binding]
+    return {chat_groups.ALL_STAFF: "ห้องบุคลากรทั้งหมด", chat_groups.ADMINS: "ห้องผู้ดูแลระบบ",
+            chat_groups.COMPLAINTS: "ห้องรับเรื่องร้องเรียน"}[row.binding]
 
 
 def count_text(row: ChatGroup) -> str:
@@ -162,7 +165,8 @@ def _prompt(ctx: Ctx, st: FlowState[Binding]) -> Result:
                 sections=(Section("ตอนนี้", (binding_text(ctx, row),)),
                           Section("เลือกได้", ("ผูกกับกลุ่มงาน: เลื่อนดูการ์ดถัดไป",
                                                "ห้องบุคลากรทั้งหมด: สำหรับประกาศถึงบุคลากรทุกคน",
-                                               "ห้องผู้ดูแลระบบ: สำหรับเรื่องของผู้ดูแลระบบ"))),
+                                               "ห้องผู้ดูแลระบบ: สำหรับเรื่องของผู้ดูแลระบบ",
+                                               "ห้องรับเรื่องร้องเรียน: แจ้งเจ้าหน้าที่เมื่อมีเรื่องใหม่"))),
                 buttons=tuple(st.choice_buttons(rooms)), footnote=HOW_TO_CHOOSE,
                 alt_text=f"ตั้งค่ากลุ่มไลน์ {chat_name(row)}")
     names = {g.id: g.name for g in ctx.content.groups}

@@ -53,6 +53,9 @@ class Step:
     `expects` is how a re-ask names what the step wants when typed text fits none of these.
     `text_first(text) -> bool`: typed text it is True for goes to `on_text` without trying the choices
     (a date typed at a step whose buttons are dates: fuzzy matching would take "17 เม.ย." for "16 เม.ย.").
+    `takes_media(ctx, st) -> bool` says whether a photo or file sent now is fetched at all (None: always,
+    when `on_media` is set); when it says no, `on_media` still answers, with `Input.media` unfetched
+    (no `path`, no `error`), e.g. "the draft already has its 10 files".
     """
 
     prompt: Callable[[Ctx, "FlowState"], Result]
@@ -62,6 +65,7 @@ class Step:
     on_media: Callable[[Ctx, "FlowState"], Result] | None = None
     expects: str = ""
     text_first: Callable[[str], bool] | None = None
+    takes_media: Callable[[Ctx, "FlowState"], bool] | None = None
 
     def offers_choice_for(self, text: str) -> bool:
         """True when typed `text` may be read as one of this step's choices (not when `text_first` claims it)."""

@@ -20,6 +20,7 @@ ACTIONS = {
     "bc", "ack", "ackrep",                                        # broadcasts and acknowledgements
     "ev",                                                         # evidence: report, history, backlog
     "hol",                                                        # the holiday calendar: add, remove
+    "cfshow", "cfadd", "cfre",                                    # complaints: a filer's case, add info, reopen
 }
 EXPIRED = "ปุ่มนี้ใช้ไม่ได้แล้ว ลองพิมพ์ถามใหม่ หรือพิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้ค่ะ"
 
