@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from bot import announce
+from bot import announce, render
 from bot.delivery import check_quota, deliver_due
+from handlers.complaints import retention, sla
 from storage import broadcasts, line_facts, outbox, queries
 
 
@@ -73,6 +74,27 @@ def refresh_line_facts(runtime: Any, now: datetime) -> str:
     return f"refreshed quota/usage ({stored['channel']} facts) and {stored['chats']}/{len(stale)} group chats"
 
 
+def complaint_sla(runtime: Any, now: datetime) -> str:
+    """Complaint deadlines (`handlers.complaints.sla`): remind officers before a deadline and tell admins of
+    a missed one, each notice once, one push per person through the outbox, in one transaction."""
+    with runtime.storage.Session.begin() as session:
+        pushes = sla.sweep(session, now, runtime.settings.admin_user_ids)
+        for to, replies in pushes:
+            outbox.enqueue(session, "push", [to], render.as_dicts(replies), now, origin="complaint-sla")
+    return f"complaint deadline notices to {len(pushes)} people"
+
+
+def complaint_purge(runtime: Any, now: datetime) -> str:
+    """Erase complainants' data that is due (`handlers.complaints.retention`): erasure requests, then cases
+    closed more than the retention period ago; then delete their files from EVIDENCE_DIR."""
+    with runtime.storage.Session.begin() as session:
+        done = retention.carry_out(session, now)
+    with runtime.storage.Session.begin() as session:
+        files = retention.delete_files(session, runtime.evidence_dir)
+    return (f"purged {len(done.purged)} cases {done.purged}, erased {len(done.erased)} on request {done.erased} "
+            f"({len(done.requests_done)} requests done), deleted {files} files")
+
+
 FACTS_CHATS = 200  # group chats re-read per refresh-line-facts run (LINE allows 2,000 such requests a second)
 
 JOBS: dict[str, Callable[[Any, datetime], str]] = {
@@ -83,6 +105,8 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "prune-events": prune_processed_events,
     "prune-outbox": prune_outbox,
     "refresh-line-facts": refresh_line_facts,
+    "complaint-sla": complaint_sla,
+    "complaint-purge": complaint_purge,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
@@ -93,6 +117,9 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},
     "prune-outbox": {"trigger": "cron", "hour": 3, "minute": 27},
     "refresh-line-facts": {"trigger": "interval", "minutes": 15},
+    # office hours, Bangkok (UTC+7): 08:30–17:30, hourly; notices go out on working days only
+    "complaint-sla": {"trigger": "cron", "hour": "1-10", "minute": 30},
+    "complaint-purge": {"trigger": "cron", "hour": 3, "minute": 37},
 }
 
 

@@ -77,6 +77,8 @@ RULES: dict[str, Rule] = {
     "rounds.manage": Rule(ADMINS, private_only=True),
     "evidence.export": Rule(ADMINS, private_only=True),
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
+    "complaints.stats": Rule(ADMINS, private_only=True),
+    "complaints.mydata": Rule(ANY, private_only=True),  # a complainant's own cases: access and erasure
 }
 
 PUBLIC = frozenset({"lookup", "workgroups.view", "calendar.view"})  # no user ID needed
