@@ -8,7 +8,7 @@ Dates are typed YYYY-MM-DD with a Christian-Era or Buddhist-Era year (2027-10-01
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -47,7 +47,7 @@ def report_command(start: str, end: str, out: Path) -> None:
     first, last = parse_day(start), parse_day(end)
     if last < first:
         raise click.BadParameter("--to is before --from")
-    click.echo(report(first, last, out, datetime.now(timezone.utc)))
+    click.echo(report(first, last, out, current_app.extensions["bot"].clock()))
 
 
 @complaints.command("purge", help="Erase complainants' identities and attachments that are due: cases closed "
@@ -55,4 +55,5 @@ def report_command(start: str, end: str, out: Path) -> None:
                                   "complaint-purge job, run now).")
 @with_appcontext
 def purge_command() -> None:
-    click.echo(jobs.complaint_purge(current_app.extensions["bot"], datetime.now(timezone.utc)))
+    runtime = current_app.extensions["bot"]
+    click.echo(jobs.complaint_purge(runtime, runtime.clock()))
