@@ -207,6 +207,8 @@ def test_admins_get_the_summary_card_in_chat_and_nobody_else(app, webhook, line,
     assert "เดือนสิงหาคม 2570" in month and "ทั้งหมด 2 เรื่อง" in month
     assert "ไม่แน่ใจว่าต้องการช่วงไหน" in texts(admin.say("สถิติเรื่องร้องเรียน เมื่อวานซืน"))
     assert REFUSED["admin"] in texts(Chat(webhook, line, user_id=OFFICER).say("สถิติเรื่องร้องเรียน"))
+    assert "\"สถิติเรื่องร้องเรียน\"" in texts(admin.say("เมนู"))             # offered to admins only
+    assert "สถิติเรื่องร้องเรียน" not in texts(Chat(webhook, line, user_id=OFFICER).say("เมนู"))
     in_group = Chat(webhook, line, user_id=ADMIN, group_id="C" + "c5" * 16)
     assert in_group.say("สถิติเรื่องร้องเรียน") == []                      # not addressed: quiet
     assert PRIVATE_ONLY in texts(in_group.say("บอท สถิติเรื่องร้องเรียน"))
