@@ -139,7 +139,7 @@ def erase_mine(ctx: Ctx, rest: str = "") -> Result:
 
 
 COMMANDS = [
-    Command((ASK, "ขอดูข้อมูลของฉัน", "ข้อมูลของฉัน"), my_data, bare_in_group=False),
+    Command((ASK, "ขอดูข้อมูลของฉัน"), my_data, bare_in_group=False),
     Command((ERASE, "ลบข้อมูลฉัน"), erase_mine, bare_in_group=False),
 ]
 FLOWS = (ERASE_FLOW,)
