@@ -10,7 +10,7 @@ from typing import Any, Callable
 from bot import announce, render
 from bot.delivery import check_quota, deliver_due
 from handlers.reminders import sweep
-from handlers.complaints import filing as complaint_filing
+from handlers.complaints import filing as complaint_filing, retention, sla
 from storage import broadcasts, line_facts, outbox, queries
 from storage.bootlock import leader_lock
 
@@ -117,6 +117,25 @@ def expire_complaint_drafts(runtime: Any, now: datetime) -> str:
         for user_id, replies in gone:
             outbox.enqueue(session, "push", [user_id], render.as_dicts(replies), now, origin="complaint-draft")
     return f"expired {len(gone)} complaint drafts"
+def complaint_sla(runtime: Any, now: datetime) -> str:
+    """Complaint deadlines (`handlers.complaints.sla`): remind officers before a deadline and tell admins of
+    a missed one, each notice once, one push per person through the outbox, in one transaction."""
+    with runtime.storage.Session.begin() as session:
+        pushes = sla.sweep(session, now, runtime.settings.admin_user_ids)
+        for to, replies in pushes:
+            outbox.enqueue(session, "push", [to], render.as_dicts(replies), now, origin="complaint-sla")
+    return f"complaint deadline notices to {len(pushes)} people"
+
+
+def complaint_purge(runtime: Any, now: datetime) -> str:
+    """Erase complainants' data that is due (`handlers.complaints.retention`): erasure requests, then cases
+    closed more than the retention period ago; then delete their files from EVIDENCE_DIR."""
+    with runtime.storage.Session.begin() as session:
+        done = retention.carry_out(session, now)
+    with runtime.storage.Session.begin() as session:
+        files = retention.delete_files(session, runtime.evidence_dir)
+    return (f"purged {len(done.purged)} cases {done.purged}, erased {len(done.erased)} on request {done.erased} "
+            f"({len(done.requests_done)} requests done), deleted {files} files")
 
 
 FACTS_CHATS = 200  # group chats re-read per refresh-line-facts run (LINE allows 2,000 such requests a second)
@@ -131,6 +150,8 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "refresh-line-facts": refresh_line_facts,
     "reminders": send_reminders,
     "complaint-drafts": expire_complaint_drafts,
+    "complaint-sla": complaint_sla,
+    "complaint-purge": complaint_purge,
 }
 # APScheduler trigger arguments per job
 SCHEDULE: dict[str, dict[str, Any]] = {
@@ -143,6 +164,9 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "refresh-line-facts": {"trigger": "interval", "minutes": 15},
     "reminders": {"trigger": "interval", "minutes": 5},
     "complaint-drafts": {"trigger": "interval", "minutes": 1},
+    # office hours, Bangkok (UTC+7): 08:30–17:30, hourly; notices go out on working days only
+    "complaint-sla": {"trigger": "cron", "hour": "1-10", "minute": 30},
+    "complaint-purge": {"trigger": "cron", "hour": 3, "minute": 37},
 }
 
 

@@ -614,3 +614,25 @@ class ReminderPolicy(Base):
 
     def __repr__(self) -> str:
         return f"ReminderPolicy({self.kind!r}, {self.days_before}, every={self.every_after}, at={self.send_at})"
+
+
+class ComplaintErasure(Base):
+    """A complainant's request to erase their data ("ลบข้อมูลของฉัน"; PDPC's 2024 notification: done within
+    `erasure_days`, content/complaints.yaml). `case_ids` are the cases they had filed when they asked;
+    `due_at` (UTC) is when every one of them must be erased. Closed cases are erased when asked, open ones
+    when they close (the daily `complaint-purge` job) or, still open, at `due_at`. `status`: pending → done
+    (`done_at`); once done `user_id` is cleared too, so the record proves the erasure without keeping who
+    asked. Times are UTC."""
+
+    __tablename__ = "complaint_erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    case_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"ComplaintErasure({self.id}, {self.status}, {len(self.case_ids or [])} cases)"

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from handlers.complaints import mine_cards, notices
+from handlers.complaints import mine_cards, notices, sla
 from handlers.complaints.catalog import catalog
 from handlers.core import flow as flows
 from handlers.core.flow import Flow, FlowState, Step
@@ -310,7 +310,7 @@ def file(ctx: Ctx, st: FlowState[Draft]) -> Result:
         return st.end(Result.text(ALREADY_SENT))
     d = st.data
     kind = catalog().kind(d.kind)
-    ack_due, resolve_due = deadlines(ctx.session, ctx.now)
+    ack_due, resolve_due = sla.deadlines(ctx.session, ctx.now)
     name = members.name_of(members.get_member(ctx.session, ctx.inp.user_id or ""))
     case = complaints.create(ctx.session, letter=kind.letter, kind=kind.id, topic=d.topic, details=d.details,
                              user_id=ctx.inp.user_id or "", name=name, now=ctx.now, anonymous=d.anonymous == "yes",

@@ -90,6 +90,8 @@ RULES: dict[str, Rule] = {
     "reminders.self": Rule(MEMBERS, private_only=True),  # personal reminders ("เตือนฉัน"), 1:1
     "reminders.manage": Rule(ADMINS, private_only=True),  # the reminder policy per round kind
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
+    "complaints.stats": Rule(ADMINS, private_only=True),
+    "complaints.mydata": Rule(ANY, private_only=True),  # a complainant's own cases: access and erasure
 }
 
 PUBLIC = frozenset({"lookup", "workgroups.view", "calendar.view", "holidays.view"})  # no user ID needed
