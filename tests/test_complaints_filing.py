@@ -459,3 +459,14 @@ def test_an_admin_binds_a_group_as_the_complaints_room(app, webhook, line, offic
     assert "ตั้งค่าแล้ว" in texts(admin.say("บอท ห้องรับเรื่องร้องเรียน"))
     with db(app) as s:
         assert chat_groups.get(s, OFFICE_CHAT).binding == chat_groups.COMPLAINTS
+
+
+@pytest.mark.parametrize("typed, anonymous", [("ไม่ระบุตัวตนค่ะ", True), ("ไม่ออกนาม", True),
+                                              ("เปิดเผยตัวตนได้ครับ", False), ("ระบุชื่อ", False)])
+def test_the_ways_people_say_anonymous_or_named(app, webhook, line, office, typed, anonymous):
+    me = Chat(webhook, line, user_id=uid(0xA7))
+    to_details(me, True)
+    me.say("ไฟทางเข้าโรงเรียนดับมาหนึ่งสัปดาห์")
+    me.say("เสร็จแล้ว")
+    shown = texts(me.say(typed))
+    assert ("ผู้แจ้ง: ไม่ระบุชื่อ" if anonymous else "ผู้แจ้ง: ระบุชื่อ") in shown
