@@ -470,3 +470,12 @@ def test_the_ways_people_say_anonymous_or_named(app, webhook, line, office, type
     me.say("เสร็จแล้ว")
     shown = texts(me.say(typed))
     assert ("ผู้แจ้ง: ไม่ระบุชื่อ" if anonymous else "ผู้แจ้ง: ระบุชื่อ") in shown
+
+
+def test_a_confirm_word_at_the_details_step_moves_on_and_is_not_added(app, webhook, line, office):
+    me = Chat(webhook, line, user_id=uid(0xA8))
+    to_details(me, True)
+    me.say("ไฟทางเข้าโรงเรียนดับมาหนึ่งสัปดาห์")
+    assert "ระบุชื่อ หรือไม่ระบุชื่อ" in texts(me.say("ยืนยันค่ะ"))
+    summary = texts(me.say("ระบุชื่อ"))
+    assert "ไฟทางเข้าโรงเรียนดับมาหนึ่งสัปดาห์" in summary and "ยืนยัน" not in summary.split("รายละเอียด:")[1].split("ตรวจสอบ")[0]

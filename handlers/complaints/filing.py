@@ -193,7 +193,9 @@ def _on_school(ctx: Ctx, st: FlowState, code: str) -> Result:
 
 
 # -- the details -----------------------------------------------------------------------------------------------
-NEXT = _choice("next", "ถัดไป ▶", "ต่อไป", "เสร็จแล้ว", "ครบแล้ว", "ส่งครบแล้ว", "หมดแล้ว")
+# "ยืนยัน", "ตกลง" … typed at the details step answer the flow, never become part of the complaint
+NEXT = _choice("next", "ถัดไป ▶", "ต่อไป", "เสร็จแล้ว", "ครบแล้ว", "ส่งครบแล้ว", "หมดแล้ว", "แค่นี้", "ยืนยัน",
+               "ตกลง", "โอเค", "ok", "ส่ง", "ส่งเรื่อง", "เรียบร้อย", "เรียบร้อยแล้ว")
 
 
 def _details_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
