@@ -9,7 +9,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import scheduler
-from bot import admin_cli, broadcast_cli, calendar_cli, console, groups_cli, release, richmenu, rounds_cli, sar_cli
+from bot import (admin_cli, broadcast_cli, calendar_cli, complaints_cli, console, groups_cli, release, richmenu,
+                 rounds_cli, sar_cli)
 from content.loader import load_content
 from handlers.core.thaidate import thai_date
 from storage import get_storage, queries
@@ -67,5 +68,5 @@ def init_app(app: Flask) -> None:
     """Register the bot's commands on `app` (admin commands live in `bot.admin_cli`)."""
     for cmd in (chat_command, release_command, sync_content_command, unanswered_command, *admin_cli.COMMANDS,
                 *broadcast_cli.COMMANDS, *calendar_cli.COMMANDS, *rounds_cli.COMMANDS, richmenu.richmenu_cli,
-                groups_cli.groups_cli, sar_cli.sar_cli):
+                groups_cli.groups_cli, sar_cli.sar_cli, complaints_cli.complaints):
         app.cli.add_command(cmd)

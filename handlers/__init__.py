@@ -21,6 +21,7 @@ from __future__ import annotations
 from handlers import help
 from handlers.broadcasts import acks, compose as broadcasts
 from handlers.chatgroups import binding as chatgroups
+from handlers.complaints import desk as complaints_desk, rating as complaints_rating
 from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
@@ -29,7 +30,8 @@ from handlers.evidence import actions as evidence, export as evidence_export
 from handlers.members import manage as members, registration
 from handlers.standards import lookup as standards, unanswered
 
-MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export)
+MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export, complaints_desk,
+           complaints_rating)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)

@@ -25,7 +25,7 @@ EXPECTED = {
     "members.set_officer": ADMIN_ONLY, "registration.decide": ADMIN_ONLY, "invite.create": ADMIN_ONLY,
     "group.bind": ADMIN_ONLY, "broadcast.send": ADMIN_ONLY, "broadcast.report": ADMIN_ONLY,
     "unanswered.view": ADMIN_ONLY, "audit.view": ADMIN_ONLY, "evidence.export": ADMIN_ONLY,
-    "complaints.handle": {"admin", "officer"},
+    "complaints.handle": {"admin", "officer"}, "complaints.rate": KNOWN,
     "evidence.report": STAFF_UP, "evidence.review": ADMIN_ONLY, "evidence.view": STAFF_UP,
     "calendar.view": ANYONE, "rounds.manage": ADMIN_ONLY,
 }

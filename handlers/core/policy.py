@@ -77,6 +77,7 @@ RULES: dict[str, Rule] = {
     "rounds.manage": Rule(ADMINS, private_only=True),
     "evidence.export": Rule(ADMINS, private_only=True),
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
+    "complaints.rate": Rule(ANY, private_only=True),  # and only the case's filer (handlers.complaints.rating)
 }
 
 PUBLIC = frozenset({"lookup", "workgroups.view", "calendar.view"})  # no user ID needed

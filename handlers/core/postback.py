@@ -19,6 +19,7 @@ ACTIONS = {
     "grp",                                                        # group chat binding
     "bc", "ack", "ackrep",                                        # broadcasts and acknowledgements
     "ev",                                                         # evidence: report, history, backlog
+    "cd", "cdr",                                                  # complaints desk; a complainant's rating
 }
 EXPIRED = "ปุ่มนี้ใช้ไม่ได้แล้ว ลองพิมพ์ถามใหม่ หรือพิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้ค่ะ"
 
