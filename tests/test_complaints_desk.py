@@ -125,6 +125,9 @@ def test_who_may_use_the_desk(app, webhook, line, desk):
     assert policy.PRIVATE_ONLY in texts(group.press(postback.encode("cd", o="take", c=case_id)))
     assert steps_of(app, number) == [("filed", "complainant", "new", True)]
     assert not line.pushes()
+    # the menu offers the desk to those who may use it, and only to them
+    assert "\"เรื่องร้องเรียน\" ดูเรื่องที่เปิดอยู่" in texts(as_(webhook, line, OFFICER).say("เมนู"))
+    assert "\"เรื่องร้องเรียน\" ดูเรื่องที่เปิดอยู่" not in texts(as_(webhook, line, STAFF).say("เมนู"))
 
 
 def test_take_acknowledges_and_tells_the_complainant_once(app, webhook, line, desk):
@@ -183,7 +186,7 @@ def test_forwarding_tells_the_groups_chat_and_stray_words_are_asked_again(app, w
     assert "เจ้าหน้าที่รับเรื่องแล้ว" in ack["text"]
     with db(app) as s:
         rows = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        assert [(r.recipients, r.status) for r in rows] == [([POLICY_CHAT], "sent"), ([FILER], "sent")]
+        assert [(r.recipients, r.status, r.cost) for r in rows] == [([POLICY_CHAT], "sent", 6), ([FILER], "sent", 1)]
 
 
 def test_forwarding_to_a_group_without_a_chat_tells_its_staff(app, webhook, line, desk):
