@@ -68,5 +68,6 @@ def init_app(app: Flask) -> None:
     """Register the bot's commands on `app` (admin commands live in `bot.admin_cli`)."""
     for cmd in (chat_command, release_command, sync_content_command, unanswered_command, *admin_cli.COMMANDS,
                 *broadcast_cli.COMMANDS, *calendar_cli.COMMANDS, *rounds_cli.COMMANDS, richmenu.richmenu_cli,
-                groups_cli.groups_cli, sar_cli.sar_cli, complaints_admin_cli.complaints):
+                groups_cli.groups_cli, sar_cli.sar_cli,
+                complaints_admin_cli.complaints):  # the desk's group, with report/purge added
         app.cli.add_command(cmd)

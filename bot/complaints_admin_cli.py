@@ -1,8 +1,7 @@
 """`flask complaints report|purge`: the statistics spreadsheet and the retention purge.
 
 These commands join the `flask complaints` group of the officers' desk (`bot.complaints_cli.complaints`,
-with list/show/move/note/reply) when that module is installed; without it they make the group themselves.
-Either way `bot.cli` registers `complaints` (this module's attribute, the one group object) once.
+with list/show/move/note/reply); `bot.cli` imports this module so they are on the group it registers.
 
 Dates are typed YYYY-MM-DD with a Christian-Era or Buddhist-Era year (2027-10-01 or 2570-10-01), Bangkok.
 """
@@ -21,12 +20,7 @@ from handlers.complaints.stats import span, summarize
 from scheduler import jobs
 from storage import get_storage
 
-try:  # the desk's group (list/show/move/note/reply), when it is installed
-    from bot.complaints_cli import complaints
-except ImportError:
-    @click.group("complaints", help="Complaints, suggestions, opinions and compliments.")
-    def complaints() -> None:
-        pass
+from bot.complaints_cli import complaints
 
 
 def report(start: date, end: date, out: Path, now: datetime) -> str:

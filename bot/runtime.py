@@ -23,7 +23,7 @@ from bot.send import Sender
 from handlers import dispatch, wants_media
 from handlers.core.policy import actor_of
 from handlers.core.types import Actor, Ctx, Exports, Input, Result, Settings
-from storage import Storage, line_facts, members, outbox, queries
+from storage import Storage, groups, line_facts, members, outbox, queries
 
 log = logging.getLogger(__name__)
 FACTS_PER_EVENT = 40  # group chats re-read from LINE after one event (a broadcast preview asks for many)
@@ -108,12 +108,15 @@ class BotRuntime:
 
     @staticmethod
     def enqueue_pushes(session: Any, result: Result, now: datetime) -> list[int]:
-        """Outbox rows (ids) for `result.pushes`, one push per recipient, in the event's transaction."""
+        """Outbox rows (ids) for `result.pushes`, one push per recipient, in the event's transaction. A push
+        to a group or room costs its cached head count (`ChatGroup.member_count`; 1 while unknown)."""
         ids = []
         for to, replies in result.pushes:
             messages = render.as_dicts(replies)
             if messages:
-                ids.append(outbox.enqueue(session, "push", [to], messages, now, origin="notice").id)
+                chat = groups.get(session, to) if to[:1] in ("C", "R") else None
+                cost = chat.member_count if chat is not None and chat.member_count else None
+                ids.append(outbox.enqueue(session, "push", [to], messages, now, origin="notice", cost=cost).id)
         return ids
 
     def _fetch_media(self, inp: Input | None) -> Input | None:

@@ -26,6 +26,7 @@ from handlers.calendar import chat as holidays
 from handlers.chatgroups import binding as chatgroups
 from handlers.complaints import filing as complaint_filing, follow as complaint_follow, mydata as complaint_data, \
     summary as complaint_stats
+from handlers.complaints import desk as complaints_desk, rating as complaints_rating
 from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, UserFacingError
@@ -36,7 +37,8 @@ from handlers.reminders import actions as reminders
 from handlers.standards import lookup as standards, unanswered
 
 MODULES = (registration, members, chatgroups, broadcasts, unanswered, evidence, evidence_export, holidays,
-           reminders, complaint_filing, complaint_follow, complaint_stats, complaint_data)
+           reminders, complaint_filing, complaint_follow, complaint_stats, complaint_data, complaints_desk,
+           complaints_rating)
 
 
 COMMANDS = Commands(c for m in MODULES for c in m.COMMANDS)

@@ -26,6 +26,7 @@ EXPECTED = {
     "group.bind": ADMIN_ONLY, "broadcast.send": ADMIN_ONLY, "broadcast.report": ADMIN_ONLY,
     "unanswered.view": ADMIN_ONLY, "audit.view": ADMIN_ONLY, "evidence.export": ADMIN_ONLY,
     "complaints.handle": {"admin", "officer"}, "complaints.stats": ADMIN_ONLY, "complaints.mydata": KNOWN,
+    "complaints.rate": KNOWN,
     "evidence.report": STAFF_UP, "evidence.review": ADMIN_ONLY, "evidence.view": STAFF_UP,
     "calendar.view": ANYONE, "rounds.manage": ADMIN_ONLY,
     "holidays.view": ANYONE, "holidays.manage": ADMIN_ONLY,

@@ -92,6 +92,7 @@ RULES: dict[str, Rule] = {
     "complaints.handle": Rule(frozenset({ADMIN, "officer"}), private_only=True),
     "complaints.stats": Rule(ADMINS, private_only=True),
     "complaints.mydata": Rule(ANY, private_only=True),  # a complainant's own cases: access and erasure
+    "complaints.rate": Rule(ANY, private_only=True),  # and only the case's filer (handlers.complaints.rating)
 }
 
 PUBLIC = frozenset({"lookup", "workgroups.view", "calendar.view", "holidays.view"})  # no user ID needed
