@@ -421,3 +421,17 @@ def test_flask_complaints_commands(app, line, desk):
     assert len(pushed_to(line, POLICY_CHAT)) == 1
     history = run("show", number).output
     assert "ผู้ดูแลระบบ (คำสั่งระบบ): 🔒 บันทึกภายใน — บันทึกจากคำสั่ง" in history
+
+
+def test_a_case_number_typed_alone_opens_the_desk_card_for_officers_and_the_own_card_for_the_filer(
+        app, webhook, line, desk):
+    number = file_case(app)
+    spaced = number.replace("-", " ").replace("0", "๐")  # "ร 2570 ๐๐๐1": typed on a phone
+    officer = texts(as_(webhook, line, OFFICER).say(spaced))
+    assert number in officer and "รับเรื่อง" in officer and FILER_NAME not in officer
+    assert number in texts(as_(webhook, line, FILER).say(number + " ค่ะ"))
+    stranger = texts(as_(webhook, line, ANON_FILER).say(number))
+    assert "ไม่พบเรื่องเลขที่" in stranger and "ติดต่อสำนักงานเขต" not in stranger
+    # an officer's number that matches no case is said plainly, not searched in the standards
+    assert "ไม่พบ" in texts(as_(webhook, line, OFFICER).say("เรื่องร้องเรียน ร-2570-9999"))
+    assert "ไม่พบ" in texts(as_(webhook, line, OFFICER).say("ร-2570-9999"))

@@ -19,7 +19,6 @@ complainant the outcome); the case states and deadlines are `storage.complaints`
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -86,22 +85,10 @@ class Outcome:
 def find(session: Session, number: str) -> Complaint:
     """The case numbered `number` ("ร-2570-0042"; spaces, Thai digits and "ร 2570 42" forms accepted);
     UserFacingError when there is none."""
-    case = complaints.by_number(session, normal_number(number))
+    case = complaints.by_number(session, settings.case_number(number) or number.strip())
     if case is None:
         raise UserFacingError(NOT_FOUND.format(number=number.strip()[:30]))
     return case
-
-
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_NUMBER = re.compile(r"^([ก-ฮ])\s*[-/ ]?\s*(\d{4})\s*[-/ ]\s*(\d{1,6})$")
-
-
-def normal_number(text: str) -> str:
-    """A typed case number in its stored form: "ร 2570 42" / "ร-๒๕๗๐-๐๐๔๒" -> "ร-2570-0042"; other text is
-    returned stripped."""
-    t = text.strip().translate(_THAI_DIGITS)
-    m = _NUMBER.match(t)
-    return f"{m.group(1)}-{m.group(2)}-{int(m.group(3)):04d}" if m else t
 
 
 def _lock(session: Session, case: Complaint) -> Complaint:

@@ -2,13 +2,14 @@
 reopening and retention. Loaded once; `catalog()` is the one place the rest reads them from."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from handlers.core.words import Choice
+from handlers.core.words import Choice, strip_tail
 
 PATH = Path(__file__).resolve().parents[2] / "content" / "complaints.yaml"
 
@@ -85,3 +86,16 @@ def catalog(path: Path = PATH) -> Catalog:
     return Catalog(kinds, topics, int(d.get("acknowledge_working_days", 1)), int(d.get("outcome_working_days", 15)),
                    int(d.get("remind_before_working_days", 1)), int(data.get("reopen_days", 7)),
                    int(data.get("retention_years", 2)), int(data.get("erasure_days", 90)))
+
+
+_NUMBER = re.compile(r"^(?:เลขที่เรื่อง|เลขที่|เรื่องเลขที่|เรื่อง)?\s*([ก-ฮ])\s*[-–./]?\s*(\d{4})\s*[-–./]?\s*(\d{1,6})$")
+
+
+def case_number(text: str) -> str | None:
+    """The case number `text` is, as stored ("ร-2570-0042"), or None: a type letter of the catalog, a
+    Buddhist-Era year and a sequence, with or without dashes, dots or spaces, Thai digits too ("ร 2570 42",
+    "ร-๒๕๗๐-๐๐๔๒"), a leading "เลขที่" and polite particles aside."""
+    m = _NUMBER.match(strip_tail(text or "").strip())
+    if not m or m.group(1) not in {k.letter for k in catalog().kinds}:
+        return None
+    return f"{m.group(1)}-{int(m.group(2))}-{int(m.group(3)):04d}"

@@ -12,7 +12,6 @@ answered only when addressed, with the refusal, and nothing of any case.
 """
 from __future__ import annotations
 
-import re
 
 from handlers.complaints import actions, desk_cards, desk_steps
 from handlers.core import policy
@@ -26,16 +25,14 @@ WHO = "👤 ผู้แจ้ง เรื่อง {number}: {name}\n(ระ�
 NO_NAME = "ไม่ทราบชื่อ (LINE ไม่ได้ให้ชื่อไว้)"
 TAKEN = "✅ รับเรื่อง {number} แล้วค่ะ ท่านเป็นผู้รับผิดชอบเรื่องนี้"
 WORKING = "✅ เรื่อง {number} เป็น \"กำลังดำเนินการ\" แล้วค่ะ"
-_NUMBER = re.compile(r"[ก-ฮ]\s*[-/ ]?\s*[\d๐-๙]{4}\s*[-/ ]\s*[\d๐-๙]{1,6}")
 
 
 def queue(ctx: Ctx, rest: str = "", page: int = 0) -> Result:
     """"เรื่องร้องเรียน": the open cases, overdue first (`actions.queue`); with a case number after it, that
     case's card."""
     policy.require(ctx, "complaints.handle")
-    m = _NUMBER.search(ctx.inp.text or rest or "")
-    if m:
-        return show(ctx, actions.find(ctx.session, m.group(0)))
+    if rest.strip():
+        return show(ctx, actions.find(ctx.session, rest))
     cases = actions.queue(ctx.session, ctx.actor, ctx.now)
     if not cases:
         return Result.text(EMPTY_QUEUE)

@@ -11,22 +11,20 @@
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from handlers.complaints import filing, mine_cards, notices
-from handlers.complaints.catalog import catalog
+from handlers.complaints import actions as desk_actions, desk, filing, mine_cards, notices
+from handlers.complaints.catalog import case_number, catalog
 from handlers.core import policy, postback
 from handlers.core.flow import Flow, FlowState, Step
 from handlers.core.routing import Command
 from handlers.core.types import Ctx, Result, UserFacingError
-from handlers.core.words import Choice, is_only_particles, strip_tail
+from handlers.core.words import Choice, is_only_particles
 from handlers.members.directory import cancel_button
 from storage import complaints
 from storage.complaints import OPEN_STATES, ComplaintError
 from storage.models import Complaint
 
-NUMBER = re.compile(r"^(?:เลขที่เรื่อง|เลขที่|เรื่องเลขที่|เรื่อง)?\s*([ก-ฮ])\s*[-–.]?\s*(\d{4})\s*[-–./]?\s*(\d{1,6})$")
 NONE_YET = ("ยังไม่มีเรื่องที่ท่านแจ้งไว้ค่ะ 😊 พิมพ์ \"แจ้งเรื่อง\" เพื่อแจ้งข้อร้องเรียน ข้อเสนอแนะ ข้อคิดเห็น "
             "หรือคำชมเชยได้เลยนะคะ")
 NOT_FOUND = ("ไม่พบเรื่องเลขที่ {number} ในเรื่องที่ท่านแจ้งไว้ค่ะ 🙏 ตรวจเลขที่อีกครั้ง "
@@ -46,15 +44,6 @@ NO_REOPEN = ("เรื่อง {number} เปิดอีกครั้ง�
              "ถ้ามีเรื่องใหม่ พิมพ์ \"แจ้งเรื่อง\" ได้เลยนะคะ")
 
 
-def parse_number(text: str) -> str | None:
-    """The case number `text` is, as stored ("ร-2570-0042"), or None: a type letter of the catalog, a
-    Buddhist-Era year and a sequence, with or without dashes or spaces, Thai digits too, particles aside."""
-    m = NUMBER.match(strip_tail(text).strip())
-    if not m or m.group(1) not in {k.letter for k in catalog().kinds}:
-        return None
-    return f"{m.group(1)}-{m.group(2)}-{int(m.group(3)):04d}"
-
-
 def _own(ctx: Ctx, number: str) -> Complaint:
     """The case `number` when the person writing filed it; else UserFacingError(NOT_FOUND), the same for a
     number that does not exist, so nothing is revealed."""
@@ -68,7 +57,7 @@ def my_cases(ctx: Ctx, rest: str = "") -> Result:
     """ "ติดตามเรื่อง": the person's cases and their states (1:1 only), or a case when a number follows."""
     if ctx.inp.chat_kind != "user":
         return Result.text(IN_PRIVATE)
-    number = parse_number(rest) if rest else None
+    number = case_number(rest) if rest else None
     if number:
         return show(ctx, number)
     cases = complaints.filed_by(ctx.session, ctx.inp.user_id or "")
@@ -84,8 +73,8 @@ def show(ctx: Ctx, number: str) -> Result:
 
 
 def read_number(ctx: Ctx, text: str) -> Result | None:
-    """A case number typed alone: the filer's card; officers' and admins' numbers go to the desk (None)."""
-    number = parse_number(text)
+    """A case number typed alone: the filer's card; for officers and admins, the desk's card of any case."""
+    number = case_number(text)
     if number is None:
         return None
     if ctx.inp.chat_kind != "user":
@@ -93,12 +82,12 @@ def read_number(ctx: Ctx, text: str) -> Result | None:
     case = complaints.by_number(ctx.session, number)
     mine = case is not None and complaints.is_filer(ctx.session, case, ctx.inp.user_id or "")
     if not mine and policy.allowed(ctx.actor, "complaints.handle"):
-        return None
+        return desk.show(ctx, desk_actions.find(ctx.session, number))
     return show(ctx, number)
 
 
 def _number_of(payload: dict) -> str:
-    number = parse_number(str(payload.get("n", "")))
+    number = case_number(str(payload.get("n", "")))
     if number is None:
         raise UserFacingError(postback.EXPIRED)
     return number
