@@ -419,8 +419,11 @@ class FakeLine:
             return list(self._requests)
 
     def calls(self, endpoint: str, *, delivered_only: bool = True) -> list[Recorded]:
-        """Recorded requests to `endpoint` (a name from `ENDPOINTS`), by default only delivered ones."""
-        return [r for r in self.requests if r.endpoint == endpoint and (r.delivered or not delivered_only)]
+        """Recorded requests to `endpoint` (a name from `ENDPOINTS`); for a sending endpoint (`SEND_ENDPOINTS`),
+        by default only those LINE would have delivered. Reads (content, profiles, counts) are all returned:
+        they deliver nothing, so filtering them would hide every call."""
+        keep_all = not delivered_only or endpoint not in SEND_ENDPOINTS
+        return [r for r in self.requests if r.endpoint == endpoint and (keep_all or r.delivered)]
 
     def replies(self) -> list[dict[str, Any]]:
         """Bodies of the reply requests LINE accepted."""
