@@ -1,7 +1,9 @@
-"""Files the bot makes (progress charts, the SAR draft) and the signed, expiring links that serve them.
+"""Files the bot makes (progress charts, the SAR draft) and the signed, expiring links that serve them,
+and links to the files people sent that the bot keeps (evidence, complaint attachments).
 
 `GET /files/<token>`: the token is an itsdangerous signature (secret `FILES_SECRET`) over the file's path
-under the exports folder (instance/exports/), its download name and its expiry (Unix seconds, UTC).
+under the exports folder (instance/exports/) or the kept-files folder (`EVIDENCE_DIR`, "r": "k"), its
+download name and its expiry (Unix seconds, UTC).
 A token that does not verify answers 404; one past its expiry, or whose file was swept, answers 410.
 Links are absolute, on `PUBLIC_BASE_URL` (HTTPS, what LINE's servers can fetch for an image message).
 
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("files", __name__)
 EXPORT_TTL = timedelta(hours=24)
 CHART_TTL = timedelta(hours=1)
+KEPT_TTL = timedelta(hours=1)  # a link to a photo or file someone sent (complaint attachments, evidence)
 PREVIEW_DPI = 60
 SALT = "bot-files-v1"
 BAD = "ลิงก์นี้ไม่ถูกต้องค่ะ (invalid link)\n"
@@ -52,20 +55,27 @@ class ExpiredLink(Exception):
 
 @dataclass
 class FileLinks:
-    """Signs and checks links to files under `root`. `base_url` is the public HTTPS base ("" = none);
-    `clock` gives the current UTC time (tests move it)."""
+    """Signs and checks links to files under `root` (what the bot makes) or `kept` (what people sent:
+    `EVIDENCE_DIR`). `base_url` is the public HTTPS base ("" = none); `clock` gives the current UTC time
+    (tests move it)."""
 
     root: Path
     secret: str
     base_url: str = ""
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    kept: Path | None = None
 
     def _serializer(self) -> URLSafeSerializer:
         return URLSafeSerializer(self.secret, salt=SALT)
 
     def token(self, path: Path, name: str, expires_at: datetime) -> str:
-        """The signed token for `path` (under `root`), downloaded as `name`, valid until `expires_at` (UTC)."""
-        rel = Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        """The signed token for `path` (under `root` or `kept`), downloaded as `name`, valid until
+        `expires_at` (UTC). Raises ValueError for a path under neither."""
+        full = Path(path).resolve()
+        if self.kept is not None and full.is_relative_to(self.kept.resolve()):
+            rel = full.relative_to(self.kept.resolve()).as_posix()
+            return self._serializer().dumps({"p": rel, "n": name, "x": int(expires_at.timestamp()), "r": "k"})
+        rel = full.relative_to(self.root.resolve()).as_posix()
         return self._serializer().dumps({"p": rel, "n": name, "x": int(expires_at.timestamp())})
 
     def url(self, path: Path, name: str, expires_at: datetime) -> str:
@@ -81,8 +91,11 @@ class FileLinks:
             rel, name, expires = str(data["p"]), str(data["n"]), int(data["x"])
         except (BadSignature, KeyError, TypeError, ValueError):
             raise BadLink(token[:20]) from None
-        path = (self.root / rel).resolve()
-        if not path.is_relative_to(self.root.resolve()):
+        base = self.kept if data.get("r") == "k" else self.root
+        if base is None:
+            raise BadLink(rel)
+        path = (base / rel).resolve()
+        if not path.is_relative_to(base.resolve()):
             raise BadLink(rel)
         if self.clock().timestamp() > expires or not path.is_file():
             raise ExpiredLink(rel)
@@ -132,6 +145,16 @@ class Exports:
         from bot import sar_export  # python-docx and openpyxl load on first use, not at boot
         return sar_export.write_sar(sar_draft(progress, self._group_name), out_dir, stem)
 
+    def kept_file_url(self, rel_path: str, name: str, now: datetime) -> str | None:
+        """A link, valid for `KEPT_TTL`, to a file people sent that the bot keeps (`rel_path` as stored on
+        evidence and complaints: relative to EVIDENCE_DIR); None when it is gone (purged) or unsafe."""
+        if self.links.kept is None or not rel_path:
+            return None
+        path = (self.links.kept / rel_path).resolve()
+        if not path.is_relative_to(self.links.kept.resolve()) or not path.is_file():
+            return None
+        return self.links.url(path, name or path.name, now + KEPT_TTL)
+
     def chart_image(self, progress: OfficeProgress, now: datetime) -> ImageReply:
         """Draw the progress chart (full size and a small preview, PNG) and link both for an image message."""
         from bot import charts  # matplotlib loads on first use, not at boot
@@ -154,7 +177,7 @@ def download(token: str) -> Response:
         return Response(BAD, 404, mimetype="text/plain")
     except ExpiredLink:
         return Response(EXPIRED, 410, mimetype="text/plain")
-    image = path.suffix == ".png"
+    image = path.suffix.lower() in (".png", ".jpg", ".jpeg")
     resp = send_file(path, as_attachment=not image, download_name=name, max_age=300 if image else 0)
     resp.headers["Cache-Control"] = "private, max-age=300" if image else "private, no-store"
     return resp
@@ -197,7 +220,8 @@ def init_app(app: Flask, content: Content) -> Exports | None:
     if base and not base.startswith("https://"):
         app.logger.warning("PUBLIC_BASE_URL %r is not HTTPS: LINE will not fetch images from it", base)
     root = Path(app.config.get("EXPORTS_DIR") or Path(app.instance_path) / "exports")
-    links = FileLinks(root, files_secret(app.config, app.instance_path), base)
+    links = FileLinks(root, files_secret(app.config, app.instance_path), base,
+                      kept=Path(app.config["EVIDENCE_DIR"]) if app.config.get("EVIDENCE_DIR") else None)
     app.extensions["files"] = links
     app.register_blueprint(bp)
     return Exports(links, content) if base else None

@@ -435,3 +435,35 @@ def test_a_case_number_typed_alone_opens_the_desk_card_for_officers_and_the_own_
     # an officer's number that matches no case is said plainly, not searched in the standards
     assert "ไม่พบ" in texts(as_(webhook, line, OFFICER).say("เรื่องร้องเรียน ร-2570-9999"))
     assert "ไม่พบ" in texts(as_(webhook, line, OFFICER).say("ร-2570-9999"))
+
+
+def test_officers_open_the_attachments_by_signed_links_and_each_opening_is_audited(
+        app, webhook, line, desk, client, tmp_path, monkeypatch):
+    import dataclasses
+
+    from bot import files
+    kept = tmp_path / "kept"
+    (kept / "2027-03").mkdir(parents=True)
+    (kept / "2027-03" / "p1.jpg").write_bytes(b"\xff\xd8\xff photo")
+    number = file_case(app, anonymous=True)
+    with db(app) as s:
+        complaints.by_number(s, number).files = [{"name": "หลังคารั่ว.jpg", "path": "2027-03/p1.jpg", "size": 10,
+                                                  "content_type": "image/jpeg"}]
+    officer = as_(webhook, line, OFFICER)
+    card = officer.say(number)
+    assert "ยังเปิดไฟล์แนบผ่านแชตไม่ได้" in texts(press(officer, card, "เปิดไฟล์แนบ"))  # no PUBLIC_BASE_URL
+    links = dataclasses.replace(app.extensions["files"], base_url="https://bot.example.go.th", kept=kept)
+    monkeypatch.setitem(app.extensions, "files", links)
+    monkeypatch.setattr(desk, "exports", files.Exports(links, desk.content))
+    shown = texts(press(officer, officer.say(number), "เปิดไฟล์แนบ"))
+    url = next(w for w in shown.split() if w.startswith("https://bot.example.go.th/files/"))
+    assert "หลังคารั่ว.jpg" in shown and ANON_NAME not in shown and ANON_FILER not in shown
+    got = client.get(url[len("https://bot.example.go.th"):])
+    assert got.status_code == 200 and got.data == b"\xff\xd8\xff photo"
+    got.close()
+    with db(app) as s:
+        opened = s.scalars(select(AuditLog).where(AuditLog.action == "complaint.files_opened")).all()
+        assert [(a.actor_id, a.target) for a in opened] == [(OFFICER, number)]
+    # a file the purge deleted is named, not linked
+    (kept / "2027-03" / "p1.jpg").unlink()
+    assert "หลังคารั่ว.jpg (ลบแล้ว)" in texts(press(officer, officer.say(number), "เปิดไฟล์แนบ"))

@@ -446,3 +446,25 @@ def test_calendar_counts_each_rounds_missing_items_and_days_left_as_the_office_d
     assert "อีก 3 วัน" in other_group and "งานของ" not in other_group
     guest = texts(as_(webhook, line, GUEST).say("ปฏิทิน"))
     assert "เลยกำหนด 2 วัน" in guest and "งานของ" not in guest
+
+
+def test_the_evidence_files_open_by_signed_links_from_the_card(app, webhook, line, office, client, monkeypatch):
+    import dataclasses
+
+    from bot import files
+    staff = as_(webhook, line, ADMIN_STAFF)
+    staff.say("รายงาน 1.1.5")
+    staff.say("มีหลักฐานแล้ว")
+    line.message_contents["m9"] = ("application/pdf", b"%PDF-1.4 evidence")
+    send_file(staff, name="คำสั่ง.pdf", message_id="m9")
+    done = press(staff, staff.say("ถัดไป"), "✅ ยืนยัน")
+    assert "ยังเปิดไฟล์ผ่านแชตไม่ได้" in texts(press(staff, done, "เปิดไฟล์หลักฐาน"))  # no PUBLIC_BASE_URL
+    base = "https://bot.example.go.th"
+    links = dataclasses.replace(app.extensions["files"], base_url=base, kept=office.evidence_dir)
+    monkeypatch.setitem(app.extensions, "files", links)
+    monkeypatch.setattr(office, "exports", files.Exports(links, office.content))
+    shown = texts(press(staff, done, "เปิดไฟล์หลักฐาน"))
+    url = next(w for w in shown.split() if w.startswith(base + "/files/"))
+    got = client.get(url[len(base):])
+    assert "คำสั่ง.pdf" in shown and got.status_code == 200 and got.data == b"%PDF-1.4 evidence"
+    got.close()

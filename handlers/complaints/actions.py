@@ -289,6 +289,13 @@ def reveal(session: Session, actor: Actor, case: Complaint, now: datetime) -> Co
         raise UserFacingError(ERASED) from None
 
 
+def audit_files(session: Session, actor: Actor, case: Complaint, count: int, now: datetime) -> None:
+    """Record that `actor` was given links to the case's `count` attachments ("complaint.files_opened"):
+    a photo may show who filed it, so opening them is kept like an identity view."""
+    policy.require(actor, "complaints.handle")
+    members.audit(session, _by(actor), "complaint.files_opened", case.number, now, files=count)
+
+
 def _open(case: Complaint) -> None:
     if case.state not in OPEN_STATES:
         raise UserFacingError(CLOSED.format(number=case.number, state=STATE_NAMES[case.state]))

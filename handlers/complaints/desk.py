@@ -24,6 +24,10 @@ EMPTY_QUEUE = "ตอนนี้ไม่มีเรื่องร้อง�
 WHO = "👤 ผู้แจ้ง เรื่อง {number}: {name}\n(ระบบบันทึกการดูข้อมูลผู้แจ้งครั้งนี้ไว้แล้วค่ะ)"
 NO_NAME = "ไม่ทราบชื่อ (LINE ไม่ได้ให้ชื่อไว้)"
 TAKEN = "✅ รับเรื่อง {number} แล้วค่ะ ท่านเป็นผู้รับผิดชอบเรื่องนี้"
+FILES = "ไฟล์แนบของเรื่อง {number} ({n} ไฟล์) ลิงก์ใช้ได้ 1 ชั่วโมงค่ะ 🔒 อย่าส่งต่อลิงก์ให้ผู้อื่นนะคะ"
+NO_FILES = "เรื่อง {number} ไม่มีไฟล์แนบค่ะ"
+NO_LINKS = ("ยังเปิดไฟล์แนบผ่านแชตไม่ได้ค่ะ 🙏 ผู้ดูแลระบบต้องตั้งค่า PUBLIC_BASE_URL ของระบบก่อน "
+            "ระหว่างนี้ดูไฟล์ได้ในโฟลเดอร์ EVIDENCE_DIR บนเครื่องเซิร์ฟเวอร์")
 WORKING = "✅ เรื่อง {number} เป็น \"กำลังดำเนินการ\" แล้วค่ะ"
 
 
@@ -66,6 +70,22 @@ def _who(ctx: Ctx, case) -> Result:
                        else [])
 
 
+def _files(ctx: Ctx, case) -> Result:
+    """Links (for an hour) to the case's photos and files, for an officer to open; each opening is audited."""
+    files = desk_cards.attachments(case, complaints.history(ctx.session, case))
+    back = [desk_cards.button("กลับไปที่เรื่องนี้", "show", case)]
+    if not files:
+        return Result.text(NO_FILES.format(number=case.number), back)
+    if ctx.exports is None:
+        return Result.text(NO_LINKS, back)
+    lines = []
+    for i, f in enumerate(files, start=1):
+        url = ctx.exports.kept_file_url(f.get("path", ""), f.get("name", ""), ctx.now)
+        lines.append(f"{i}. 📎 {f.get('name') or 'ไฟล์'}\n{url}" if url else f"{i}. 📎 {f.get('name') or 'ไฟล์'} (ลบแล้ว)")
+    actions.audit_files(ctx.session, ctx.actor, case, len(files), ctx.now)
+    return Result.text(FILES.format(number=case.number, n=len(files)) + "\n\n" + "\n\n".join(lines), back)
+
+
 def on_postback(ctx: Ctx, payload: dict) -> Result:
     """Postback "cd": `o` the operation, `c` the case id, `p` a page or part."""
     policy.require(ctx, "complaints.handle")
@@ -85,6 +105,8 @@ def on_postback(ctx: Ctx, payload: dict) -> Result:
         return desk_steps.begin_text(ctx, op, case)
     if op == "who":
         return _who(ctx, case)
+    if op == "files":
+        return _files(ctx, case)
     if op == "det":
         return _details(ctx, case, int(payload.get("p") or 0))
     if op == "hist":

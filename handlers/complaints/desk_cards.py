@@ -166,6 +166,8 @@ def case_card(session: Session, content: Content, case: Complaint, events: list[
         extra.append(button("ดูผู้แจ้ง", "who", case))
     if len(details) > CARD_DETAILS:
         extra.append(button("อ่านรายละเอียดเต็ม", "det", case, p=0))
+    if case.files or any(e.files for e in events):
+        extra.append(button("เปิดไฟล์แนบ", "files", case))
     extra.append(button("ประวัติทั้งหมด", "hist", case))
     extra.append(Button("กลับไปรายการ", PostbackAction(postback.encode("cd", o="q", p=0), "เรื่องร้องเรียน")))
     card = Card(label=_label(case, now), title=kind_topic(case), sections=tuple(sections),
@@ -193,6 +195,16 @@ def detail_replies(case: Complaint, first: int) -> tuple[list[TextReply], int | 
                for i, p in enumerate(chunk)]
     nxt = first + PARTS_PER_REPLY
     return replies, (nxt if nxt < len(all_parts) else None)
+
+
+def attachments(case: Complaint, events: list[ComplaintEvent]) -> list[dict]:
+    """Every file kept with the case: those filed with it, then those added later, in order, once each."""
+    seen, out = set(), []
+    for f in list(case.files or []) + [f for e in events if e.action != "filed" for f in (e.files or [])]:
+        if f.get("path") and f["path"] not in seen:
+            seen.add(f["path"])
+            out.append(f)
+    return out
 
 
 def history_text(session: Session, content: Content, case: Complaint, events: list[ComplaintEvent]) -> str:

@@ -110,11 +110,14 @@ class Exports(Protocol):
     transaction. `progress` is a `handlers.evidence.progress.OfficeProgress`; `now` is UTC.
 
     `sar_files` writes the SAR draft (Word, Excel) and gives [(file name, URL, expiry UTC)];
-    `chart_image` draws the progress chart and gives it as an image message."""
+    `chart_image` draws the progress chart and gives it as an image message; `kept_file_url` links (for an
+    hour) to a photo or file someone sent, by its path relative to EVIDENCE_DIR, or None when it is gone."""
 
     def sar_files(self, progress: Any, now: datetime) -> list[tuple[str, str, datetime]]: ...
 
     def chart_image(self, progress: Any, now: datetime) -> "ImageReply": ...
+
+    def kept_file_url(self, rel_path: str, name: str, now: datetime) -> str | None: ...
 
 
 @dataclass(frozen=True)

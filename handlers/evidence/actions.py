@@ -200,7 +200,8 @@ def close_round(ctx: Ctx, rest: str = "") -> Result:
 
 
 def on_postback(ctx: Ctx, payload: dict) -> Result:
-    """Postback "ev": "r" report item `k`, "h" its history, "bk" the backlog (of group `g`)."""
+    """Postback "ev": "r" report item `k`, "h" its history, "f" links to its evidence files, "bk" the
+    backlog (of group `g`)."""
     op = payload.get("o")
     if op == "bk":
         return backlog(ctx, group_name(ctx.content, payload.get("g")) if payload.get("g") else "")
@@ -210,7 +211,32 @@ def on_postback(ctx: Ctx, payload: dict) -> Result:
     if op == "h":
         policy.require(ctx, "evidence.view")
         return _history(ctx, item)
+    if op == "f":
+        policy.require(ctx, "evidence.view")
+        return _files(ctx, item)
     return steps.begin_report(ctx, item)
+
+
+FILES = "ไฟล์หลักฐานของ{label} ในรอบ {round} ลิงก์ใช้ได้ 1 ชั่วโมงค่ะ"
+NO_FILES = "{label} ยังไม่มีไฟล์หลักฐานในรอบนี้ค่ะ"
+NO_LINKS = ("ยังเปิดไฟล์ผ่านแชตไม่ได้ค่ะ 🙏 ผู้ดูแลระบบต้องตั้งค่า PUBLIC_BASE_URL ของระบบก่อน "
+            "ระหว่างนี้ดูไฟล์ได้ในโฟลเดอร์ EVIDENCE_DIR บนเครื่องเซิร์ฟเวอร์")
+
+
+def _files(ctx: Ctx, item: catalog.Item) -> Result:
+    """Links (for an hour) to the photos and files kept as the item's evidence in the current round."""
+    rnd = common.current_round(ctx)
+    row = evidence.state_of(ctx.session, rnd.id, item.key)
+    kept = list(row.files) if row else []
+    if not kept:
+        return Result.text(NO_FILES.format(label=item.label))
+    if ctx.exports is None:
+        return Result.text(NO_LINKS)
+    lines = []
+    for f in kept:
+        url = ctx.exports.kept_file_url(f.get("path", ""), f.get("name", ""), ctx.now)
+        lines.append(f"📎 {f.get('name') or 'ไฟล์'}\n{url}" if url else f"📎 {f.get('name') or 'ไฟล์'} (ไม่พบไฟล์แล้ว)")
+    return Result.text(FILES.format(label=item.label, round=rnd.name) + "\n\n" + "\n\n".join(lines))
 
 
 COMMANDS = [

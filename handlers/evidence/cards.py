@@ -102,6 +102,10 @@ def history_button(key: str) -> Button:
     return Button("ดูประวัติ", PostbackAction(postback.encode("ev", o="h", k=key), "ดูประวัติ"))
 
 
+def files_button(key: str) -> Button:
+    return Button("เปิดไฟล์หลักฐาน", PostbackAction(postback.encode("ev", o="f", k=key), "เปิดไฟล์หลักฐาน"))
+
+
 def item_section(item: ItemProgress, labels: dict[str, str]) -> Section:
     """An unfinished item as a card section: its label ("เกณฑ์ 1.1.5"), status colour, title and the
     reason it needs fixing."""
@@ -149,7 +153,8 @@ def item_card(content: Content, item: Item, state: ItemProgress, indicator: Indi
                                                                                  indicator.rubric_note),
                                 bar=bar(indicator.done, indicator.total)))
     return Card(label=f"{item.label} · {round_name}", title=item.title, sections=tuple(sections),
-                buttons=(report_button(item.key, "รายงานอีกครั้ง"), history_button(item.key)),
+                buttons=(report_button(item.key, "รายงานอีกครั้ง"), history_button(item.key))
+                + ((files_button(item.key),) if state.files else ()),
                 alt_text=f"{item.label}: {STATUS_NAMES[state.status]}")
 
 
