@@ -23,7 +23,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,6 +32,8 @@ from storage.models import OutboxMessage
 
 LEASE = timedelta(seconds=60)
 KEEP = timedelta(days=90)  # how long sent, failed and dead rows stay for looking into
+KEEP_KEYED = timedelta(days=400)  # rows with a dedupe key stay longer: the key is what stops a repeat
+# (a reporting round can stay open past 90 days; its "ครบแล้ว" must still go once)
 MULTICAST_MAX = 500  # LINE: at most 500 user IDs per multicast
 MESSAGES_MAX = 5  # LINE: at most 5 message objects per request
 KINDS = ("push", "multicast", "broadcast", "richmenu")
@@ -266,9 +268,11 @@ def status_counts(session: Session) -> dict[str, int]:
     return dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
 
 
-def prune(session: Session, now: datetime, keep: timedelta = KEEP) -> int:
-    """Delete sent, failed and dead rows created more than `keep` before `now` (UTC); rows still pending or
-    sending are never touched. A finished broadcast keeps its totals in `Broadcast.report`. Returns count."""
-    return session.execute(delete(OutboxMessage).where(
-        OutboxMessage.status.in_(("sent", "failed", "dead")), OutboxMessage.created_at < now - keep)
-        .execution_options(synchronize_session=False)).rowcount
+def prune(session: Session, now: datetime, keep: timedelta = KEEP, keep_keyed: timedelta = KEEP_KEYED) -> int:
+    """Delete sent, failed and dead rows created more than `keep` before `now` (UTC), or `keep_keyed` for rows
+    with a dedupe key (a reminder step); rows still pending or sending are never touched. A finished broadcast
+    keeps its totals in `Broadcast.report`. Returns count."""
+    old = or_(and_(OutboxMessage.dedupe_key.is_(None), OutboxMessage.created_at < now - keep),
+              OutboxMessage.created_at < now - keep_keyed)
+    return session.execute(delete(OutboxMessage).where(OutboxMessage.status.in_(("sent", "failed", "dead")), old)
+                           .execution_options(synchronize_session=False)).rowcount

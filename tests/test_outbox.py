@@ -462,3 +462,13 @@ def test_prune_outbox_forgets_only_rows_that_ended_long_ago(app, runtime, line):
     assert jobs.run(runtime, "prune-outbox", later) == "pruned 2 outbox rows"
     assert row(app, failed) is None and row(app, sent) is None
     assert row(app, waiting).status == "pending" and notices(app)[0].status == "pending"
+
+
+def test_prune_keeps_rows_with_a_dedupe_key_until_they_are_over_a_year_old(app, runtime, line):
+    keyed = enqueue(app, dedupe_key="rem:1:done:Cgroup").id
+    plain = enqueue(app, to=[user(1)]).id
+    deliver_due(runtime, NOW, ids=[keyed, plain])
+    assert jobs.run(runtime, "prune-outbox", NOW + outbox.KEEP + S) == "pruned 1 outbox rows"
+    assert row(app, plain) is None and row(app, keyed).status == "sent"
+    assert enqueue(app, dedupe_key="rem:1:done:Cgroup") is None  # the key still stops a second "ครบแล้ว"
+    assert jobs.run(runtime, "prune-outbox", NOW + outbox.KEEP_KEYED + S) == "pruned 1 outbox rows"
