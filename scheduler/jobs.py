@@ -4,14 +4,15 @@
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Callable
 
 from bot import announce, render
 from bot.delivery import check_quota, deliver_due
-from handlers.reminders import sweep
 from handlers.complaints import filing as complaint_filing, retention, sla
-from storage import broadcasts, line_facts, outbox, queries
+from handlers.reminders import sweep
+from storage import broadcasts, kept_files, line_facts, outbox, queries
 from storage.bootlock import leader_lock
 
 SWEEP_LOCK_KEY = 72_557_013  # the reminder sweep's leader lock (storage.bootlock.leader_lock)
@@ -39,6 +40,28 @@ def prune_outbox(runtime: Any, now: datetime) -> str:
     with runtime.storage.Session.begin() as session:
         n = outbox.prune(session, now)
     return f"pruned {n} outbox rows"
+
+
+def prune_files(runtime: Any, now: datetime) -> str:
+    """Delete kept files (under EVIDENCE_DIR) that nothing in the database points at and that are older than
+    `FILES_GRACE` at `now`: photos sent into a report or a complaint that was then cancelled or expired
+    (`storage.kept_files`). The grace covers a file fetched for an event still being handled."""
+    with runtime.storage.Session() as session:
+        keep = kept_files.referenced(session)
+    root = Path(runtime.evidence_dir)
+    cutoff = (now - FILES_GRACE).timestamp()
+    removed = 0
+    for path in root.rglob("*") if root.is_dir() else ():
+        try:
+            if path.is_file() and path.relative_to(root).as_posix() not in keep and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # another process removed it first
+            pass
+    return f"removed {removed} unreferenced files"
+
+
+FILES_GRACE = timedelta(days=1)
 
 
 def send_broadcasts(runtime: Any, now: datetime) -> str:
@@ -147,6 +170,7 @@ JOBS: dict[str, Callable[[Any, datetime], str]] = {
     "check-quota": check_line_quota,
     "prune-events": prune_processed_events,
     "prune-outbox": prune_outbox,
+    "prune-files": prune_files,
     "refresh-line-facts": refresh_line_facts,
     "reminders": send_reminders,
     "complaint-drafts": expire_complaint_drafts,
@@ -161,6 +185,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "report-broadcasts": {"trigger": "interval", "seconds": 30},
     "prune-events": {"trigger": "cron", "hour": 3, "minute": 17},
     "prune-outbox": {"trigger": "cron", "hour": 3, "minute": 27},
+    "prune-files": {"trigger": "cron", "hour": 3, "minute": 47},
     "refresh-line-facts": {"trigger": "interval", "minutes": 15},
     "reminders": {"trigger": "interval", "minutes": 5},
     "complaint-drafts": {"trigger": "interval", "minutes": 1},

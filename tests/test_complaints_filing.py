@@ -479,3 +479,28 @@ def test_a_confirm_word_at_the_details_step_moves_on_and_is_not_added(app, webho
     assert "ระบุชื่อ หรือไม่ระบุชื่อ" in texts(me.say("ยืนยันค่ะ"))
     summary = texts(me.say("ระบุชื่อ"))
     assert "ไฟทางเข้าโรงเรียนดับมาหนึ่งสัปดาห์" in summary and "ยืนยัน" not in summary.split("รายละเอียด:")[1].split("ตรวจสอบ")[0]
+
+
+def test_photos_of_a_cancelled_draft_are_deleted_by_the_files_job_and_a_filed_cases_are_kept(
+        app, webhook, line, office):
+    filer, quitter = as_(webhook, line, FILER), as_(webhook, line, OTHER)
+    line.message_contents["keep1"] = ("image/jpeg", b"\xff\xd8\xff keep")
+    line.message_contents["drop1"] = ("image/jpeg", b"\xff\xd8\xff drop")
+    to_details(filer)
+    filer.say("ประตูรั้วโรงเรียนพัง")
+    send_photos(filer, ["keep1"])
+    filer.say("ถัดไป")
+    press(filer, filer.say("ระบุชื่อ"), "✅ ยืนยันส่งเรื่อง")
+    to_details(quitter)
+    quitter.say("ทดลองแจ้ง")
+    send_photos(quitter, ["drop1"])
+    assert "ยกเลิก" in texts(quitter.say("ยกเลิก"))
+    stored = sorted(p.name for p in office.evidence_dir.rglob("*") if p.is_file())
+    assert len(stored) == 2
+    now = datetime.now(timezone.utc)
+    assert jobs.run(office, "prune-files", now) == "removed 0 unreferenced files"   # within the grace
+    assert jobs.run(office, "prune-files", now + timedelta(days=2)) == "removed 1 unreferenced files"
+    (case,) = cases(app)
+    left = [p for p in office.evidence_dir.rglob("*") if p.is_file()]
+    assert [p.relative_to(office.evidence_dir).as_posix() for p in left] == [case.files[0]["path"]]
+    assert left[0].read_bytes() == b"\xff\xd8\xff keep"
