@@ -270,6 +270,10 @@ def test_resolving_tells_the_outcome_and_the_complainant_rates_it(app, webhook, 
         assert (ev.by, ev.detail, ev.text) == ("complainant", {"stars": 4}, "รับสายเร็วขึ้นมาก ขอบคุณค่ะ")
     assert "ให้คะแนนไปแล้ว (4 ดาว)" in texts(press(filer, pushed, "⭐ ให้คะแนน"))
     assert "คะแนนจากผู้แจ้ง: ⭐⭐⭐⭐ (4/5)" in texts(open_case(officer, number))
+    deliver(desk)  # the officer who handled it is told of the rating, without who gave it
+    told = texts(pushed_to(line, OFFICER))
+    assert f"เรื่อง {number} ได้รับคะแนนความพึงพอใจ 4/5" in told and "รับสายเร็วขึ้นมาก" in told
+    assert FILER_NAME not in told and FILER not in told
     # closed: a reply or another closing is refused; a stale take button too
     with db(app) as s:
         case_id = complaints.by_number(s, number).id
@@ -291,6 +295,8 @@ def test_rating_without_a_comment(app, webhook, line, desk):
     filer.press(postback.encode("cdr", c=case_id))
     press(filer, filer.say("5"), "ไม่มี")
     assert case_of(app, number).rating == 5 and case_of(app, number).rating_comment == ""
+    deliver(desk)
+    assert f"เรื่อง {number} ได้รับคะแนนความพึงพอใจ 5/5" in texts(pushed_to(line, OFFICER))
 
 
 def test_dismissal_needs_a_reason_and_tells_the_complainant(app, webhook, line, desk):

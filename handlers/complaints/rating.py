@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from handlers.core import policy, postback
 from handlers.core.flow import Flow, FlowState, Step
-from handlers.core.types import Button, Card, Ctx, PostbackAction, Result, Section, UserFacingError
+from handlers.complaints import notices
+from handlers.core.types import Button, Card, Ctx, PostbackAction, Result, Section, TextReply, UserFacingError
 from handlers.core.words import Choice
 from handlers.members.directory import cancel_button
 from storage import complaints
@@ -27,6 +28,7 @@ ASK_COMMENT = ("ขอบคุณสำหรับ {stars} ดาวค่ะ 
                "หรือกด \"ไม่มี\" ถ้าไม่มีค่ะ")
 THANKS = "ขอบคุณสำหรับความเห็นค่ะ 🙏 สำนักงานจะนำไปปรับปรุงการให้บริการนะคะ"
 THANKS_NO_COMMENT = "ขอบคุณที่ให้คะแนนค่ะ 🙏"
+RATED_NOTICE = "{stars} เรื่อง {number} ได้รับคะแนนความพึงพอใจ {n}/5 จากผู้แจ้งค่ะ"
 NOT_YOURS = "ไม่พบเรื่องนี้ในรายการของท่านค่ะ 🙏 พิมพ์ \"ติดตามเรื่อง\" เพื่อดูเรื่องของท่านนะคะ"
 NOT_RESOLVED = "เรื่อง {number} ยังไม่เสร็จสิ้นค่ะ จะให้คะแนนได้เมื่อเจ้าหน้าที่แจ้งผลแล้วนะคะ"
 RATED = "เรื่อง {number} ให้คะแนนไปแล้ว ({stars} ดาว) ขอบคุณค่ะ 🙏"
@@ -94,8 +96,18 @@ def _comment_prompt(ctx: Ctx, st: FlowState) -> Result:
     return Result.text(ASK_COMMENT.format(stars=st.data.stars), st.choice_buttons(_comment_choices(ctx, st)))
 
 
+def _rated_notice(ctx: Ctx, st: FlowState, comment: str = "") -> list[tuple[str, list]]:
+    """The push telling the officer who handled the case (else the officers) of the rating: no identity."""
+    case = _case(ctx, st.data.case_id)
+    text = RATED_NOTICE.format(number=case.number, stars="⭐" * st.data.stars, n=st.data.stars)
+    if comment:
+        text += f"\nความเห็น: {notices.preview(comment)}"
+    to = [case.assignee_id] if case.assignee_id else notices.recipients(ctx.session, ctx.settings)
+    return [(who, [TextReply(text)]) for who in to]
+
+
 def _on_no_comment(ctx: Ctx, st: FlowState, value: str) -> Result:
-    return st.end(Result.text(THANKS_NO_COMMENT))
+    return st.end(Result([TextReply(THANKS_NO_COMMENT)], pushes=_rated_notice(ctx, st)))
 
 
 def _on_comment(ctx: Ctx, st: FlowState, text: str) -> Result:
@@ -110,7 +122,7 @@ def _on_comment(ctx: Ctx, st: FlowState, text: str) -> Result:
     if ev is not None:
         ev.text = comment
     ctx.session.flush()
-    return st.end(Result.text(THANKS))
+    return st.end(Result([TextReply(THANKS)], pushes=_rated_notice(ctx, st, comment)))
 
 
 RATE = Flow("cdrate", RateData, {
