@@ -166,11 +166,14 @@ class BotRuntime:
         return member, members.profile_is_stale(member, self.clock())
 
     def refresh_profile(self, inp: Input) -> None:
-        """Ask LINE for the sender's profile (outside any transaction) and cache their name and picture."""
+        """Ask LINE for the sender's profile (outside any transaction) and cache their name and picture; when
+        LINE gives none, note the attempt so the next is an hour later (`storage.members.PROFILE_RETRY`)."""
         profile = self.sender.api.profile(inp.user_id, inp.chat_id if inp.chat_kind != "user" else None)
-        if profile:
-            with self.storage.Session.begin() as session:
+        with self.storage.Session.begin() as session:
+            if profile:
                 members.touch_member(session, inp.user_id, self.clock(), self.settings.admin_user_ids, profile)
+            else:  # none to be had now: ask again in an hour, not at every message
+                members.profile_failed(session, inp.user_id, self.clock())
 
     def push_instead(self, chat_id: str, messages: list[dict]) -> str:
         """Push `messages` (LINE message objects) to `chat_id` through the outbox (the reply token was

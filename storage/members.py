@@ -52,6 +52,16 @@ def names_of(session: Session, ids: set[str]) -> dict[str, str]:
     return out
 
 
+PROFILE_RETRY = timedelta(hours=1)  # after LINE gave no profile (404 for a user who is not a friend, an error)
+
+
+def profile_failed(session: Session, user_id: str, now: datetime) -> None:
+    """LINE gave no profile for `user_id` at `now` (UTC): ask again in `PROFILE_RETRY`, not at every message."""
+    member = session.get(Member, user_id)
+    if member is not None:
+        member.profile_refreshed_at = now - PROFILE_MAX_AGE + PROFILE_RETRY
+
+
 def profile_is_stale(member: Member | None, now: datetime) -> bool:
     """True when we have no display name for the member or it is older than 7 days."""
     return member is None or member.profile_refreshed_at is None or \

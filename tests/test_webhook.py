@@ -1,12 +1,13 @@
 """The webhook edge: signatures, bad bodies, redeliveries, LINE errors, and every event type."""
 import json
+from datetime import timedelta
 import logging
 
 import pytest
 from sqlalchemy import func, select
 
 from storage import get_storage
-from storage.models import OutboxMessage, ProcessedEvent
+from storage.models import Member, OutboxMessage, ProcessedEvent
 from tests import line_events as ev
 from tests.conftest import texts
 
@@ -134,3 +135,21 @@ def test_healthz_reports_the_database(client):
     resp = client.get("/healthz")
     assert resp.status_code == 200
     assert json.loads(resp.data) == {"status": "ok", "database": "ok"}
+
+
+def test_a_user_line_gives_no_profile_for_is_asked_again_an_hour_later_not_at_every_message(app, chat, line):
+    runtime = app.extensions["bot"]
+    for text in ("ตบช. 2.1", "เกณฑ์ 1.1.5", "มฐ.2"):
+        chat.say(text)
+    assert len(line.calls("profile")) == 1  # LINE answered 404 (no such profile): not asked at every message
+    old = runtime.clock
+    later = old() + timedelta(hours=1, minutes=1)
+    runtime.clock = lambda: later
+    try:
+        line.profiles[chat.user_id] = {"displayName": "ครูสมใจ"}
+        chat.say("ตบช. 2.1")
+    finally:
+        runtime.clock = old
+    assert len(line.calls("profile")) == 2
+    with get_storage(app).Session() as s:
+        assert s.get(Member, chat.user_id).display_name == "ครูสมใจ"
