@@ -19,7 +19,7 @@ from handlers.complaints.catalog import catalog
 from handlers.core.thaidate import BANGKOK
 from handlers.core.policy import PRIVATE_ONLY, REFUSED
 from scheduler import jobs
-from storage import complaints, holidays
+from storage import complaints, groups as chat_groups, holidays
 from storage.models import Complaint, ComplaintContact, ComplaintErasure, ComplaintEvent
 from tests.conftest import ADMIN, Chat, quick_replies, texts
 from tests.members_support import add_member, audit_rows, db, uid
@@ -143,6 +143,21 @@ def test_one_push_per_person_lists_all_their_cases_and_closed_cases_are_left_alo
     assert first in sent[OFFICER] and second in sent[OFFICER] and done not in sent[OFFICER]
     assert "ข้อเสนอแนะ · อาคารสถานที่" in sent[OFFICER]
     assert len(line.calls("push")) == 2
+
+
+def test_with_a_complaints_room_the_reminder_goes_there_once_and_missed_ones_to_the_admins(app, line, office):
+    room = "C" + "c0ffee" * 5 + "00"
+    with db(app) as s:
+        row = chat_groups.record_join(s, room, "group", bkk(2027, 7, 1), name="รับเรื่องร้องเรียน")
+        chat_groups.bind(s, row, chat_groups.COMPLAINTS)
+    first = file_case(app, bkk(2027, 7, 16, 15))
+    second = file_case(app, bkk(2027, 7, 16, 16), kind="suggestion", topic="buildings")
+    sent = notices_sent(app, line, bkk(2027, 7, 21, 8, 30))
+    assert set(sent) == {room} and first in sent[room] and second in sent[room]
+    assert FILER_NAME not in sent[room] and DETAILS not in sent[room]
+    step(app, second, "acknowledged", bkk(2027, 7, 21, 9), assignee=OFFICER)
+    assert set(notices_sent(app, line, bkk(2027, 7, 22, 8, 30))) == {ADMIN}   # the first one's missed deadline
+    assert set(notices_sent(app, line, bkk(2027, 8, 10, 8, 30))) == {OFFICER, room}  # the taken one, the other
 
 
 def test_a_case_filed_without_deadlines_gets_them_from_the_calendar(app, line, office):

@@ -11,12 +11,12 @@ A deadline is met when the step happens (acknowledged: `acknowledged_at`, the fi
 outcome: `closed_at`, resolved or dismissed) on or before the due date, in Bangkok time.
 
 Notices (each at most once per case, its key kept in `Complaint.notices`), sent only on working days:
-- "ack-soon" / "resolve-soon": the officer who took the case (`assignee_id`), else every complaint officer,
-  else the admins, from `remind_before_working_days` working days before the due date — but never on the
+- "ack-soon" / "resolve-soon": the officer who took the case (`assignee_id`), else the group chats bound as
+  the complaints room (where the new-case notice went) if any, else every complaint officer, else the admins, from `remind_before_working_days` working days before the due date — but never on the
   filing day itself, when the new-case notice has just gone out (so with a 1-day acknowledgement the
   reminder comes on the morning of the due day);
 - "ack-missed" / "resolve-missed": the admins (and the assignee), from the first working day after it.
-One push per person per run lists all their cases. No notice names the complainant or quotes the details.
+One push per person (or room) per run lists all their cases. No notice names the complainant or quotes the details.
 """
 from __future__ import annotations
 
@@ -29,13 +29,13 @@ from handlers.complaints.catalog import catalog
 from handlers.core.thaidate import BANGKOK, WEEKDAYS, thai_date
 from handlers.core.types import Reply, TextReply
 from handlers.core.workdays import WorkCalendar, office_calendar
-from storage import complaints, members
+from storage import complaints, groups as chat_groups, members
 from storage.models import Complaint
 
 STEPS = {"ack": "แจ้งรับเรื่อง", "resolve": "แจ้งผลการดำเนินการ"}
 SOON_HEAD = "⏰ เรื่องร้องเรียนใกล้ครบกำหนดค่ะ"
 MISSED_HEAD = "⚠️ เรื่องร้องเรียนที่เลยกำหนดแล้วค่ะ"
-TAIL = "พิมพ์ \"เรื่องร้องเรียน\" เพื่อดูคิวงาน หรือพิมพ์เลขเรื่องเพื่อเปิดดูได้เลยนะคะ 🙏"
+TAIL = "ในแชต 1:1 กับบอท พิมพ์ \"เรื่องร้องเรียน\" เพื่อดูคิวงาน หรือพิมพ์เลขเรื่องเพื่อเปิดดูได้เลยนะคะ 🙏"
 
 
 def local_day(at: datetime) -> date:
@@ -145,12 +145,17 @@ def _assignee(session: Session, case: Complaint) -> list[str]:
     return [m.user_id] if m is not None and m.status == "active" else []
 
 
+def _rooms(session: Session) -> list[str]:
+    return [g.chat_id for g in chat_groups.active_groups(session, chat_groups.COMPLAINTS)]
+
+
 def recipients(session: Session, notice: Notice, admin_ids: list[str]) -> list[str]:
-    """Who hears of `notice`: reminders go to the case's officer, else every complaint officer, else the
-    admins; a missed deadline goes to the admins and the case's officer."""
+    """LINE IDs (users or group chats) to hear of `notice`: a reminder goes to the case's officer, else the
+    complaints room(s), else every complaint officer, else the admins; a missed deadline goes to the admins
+    and the case's officer, 1:1."""
     if notice.missed:
         return list(dict.fromkeys([*admin_ids, *_assignee(session, notice.case)]))
-    return _assignee(session, notice.case) or _officers(session) or list(admin_ids)
+    return _assignee(session, notice.case) or _rooms(session) or _officers(session) or list(admin_ids)
 
 
 def digest(notices: list[Notice]) -> list[Reply]:
@@ -167,8 +172,8 @@ def digest(notices: list[Notice]) -> list[Reply]:
 
 def sweep(session: Session, now: datetime, configured_admins: frozenset[str] = frozenset()
           ) -> list[tuple[str, list[Reply]]]:
-    """The deadline pushes due at `now` (UTC) as (LINE user ID, replies), one per person, and the notices
-    marked sent, in the caller's transaction (the job enqueues the pushes in the same one). A notice with
+    """The deadline pushes due at `now` (UTC) as (LINE user or group ID, replies), one per recipient, and
+    the notices marked sent, in the caller's transaction (the job enqueues the pushes in the same one). A notice with
     nobody to tell is still marked, so it does not pile up."""
     notices = due_notices(session, now)
     admins = members.admin_ids(session, configured_admins)
