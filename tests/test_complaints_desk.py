@@ -5,6 +5,7 @@ anonymity, audited identity views, and `flask complaints …`."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -16,7 +17,8 @@ from handlers.core.flow import NOT_A_CHOICE
 from scheduler import jobs
 from storage import complaints
 from storage.models import AuditLog, ChatGroup, Complaint, ComplaintEvent, OutboxMessage
-from tests.conftest import ADMIN, Chat, bubbles, texts
+from tests import line_events as ev
+from tests.conftest import ADMIN, SECRET, Chat, bubbles, texts
 from tests.members_support import actions as all_actions, add_member, button, db, press, pushed_to, uid
 
 NOW = datetime(2027, 3, 3, 3, 0, tzinfo=timezone.utc)     # Wednesday 3 มี.ค. 2570 10:00 in Bangkok
@@ -157,6 +159,35 @@ def test_take_acknowledges_and_tells_the_complainant_once(app, webhook, line, de
     assert "3 มี.ค. 2570 10:00 น. · วิไล ตั้งใจ: รับเรื่อง" in history
     assert "3 มี.ค. 2570 08:00 น. · ผู้แจ้ง: แจ้งเรื่อง" in history
     assert "วิไล ตั้งใจ: เปลี่ยนเป็น \"กำลังดำเนินการ\"" in history
+
+
+def test_two_officers_taking_a_case_at_once_one_holds_it_and_the_other_is_told_who(app, webhook, line, desk):
+    other = uid(0xD6)
+    add_member(app, other, "มาลี ดูแล", "staff", "admin", officer=True)
+    number = file_case(app)
+    case_id = case_of(app, number).id
+    statuses = []
+
+    def take(user_id: str) -> None:
+        body = ev.body(ev.postback_event(postback.encode("cd", o="take", c=case_id), user_id=user_id))
+        statuses.append(app.test_client().post("/callback", data=body, headers={
+            "X-Line-Signature": ev.sign(body, SECRET), "Content-Type": "application/json"}).status_code)
+    threads = [threading.Thread(target=take, args=(u,)) for u in (OFFICER, other)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert statuses == [200, 200]
+    case = case_of(app, number)
+    holder = {OFFICER: "วิไล ตั้งใจ", other: "มาลี ดูแล"}[case.assignee_id]
+    assert [s[0] for s in steps_of(app, number)] == ["filed", "acknowledged"]
+    replies = "\n".join(line.texts())
+    assert replies.count(f"รับเรื่อง {number} แล้วค่ะ") == 1
+    assert actions.HELD.format(number=number, name=holder) in replies
+    deliver(desk)
+    assert len(pushed_to(line, FILER)) == 1                     # the complainant hears once
+    # pressing again later: the holder is told they have it, nobody else takes it over
+    again = texts(as_(webhook, line, case.assignee_id).press(postback.encode("cd", o="take", c=case_id)))
+    assert again == actions.HELD_BY_YOU.format(number=number)
+    assert case_of(app, number).assignee_id == case.assignee_id
 
 
 def test_forwarding_tells_the_groups_chat_and_stray_words_are_asked_again(app, webhook, line, desk):

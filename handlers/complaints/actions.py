@@ -40,6 +40,8 @@ MAX_TEXT = 3000  # a note, reply, outcome or reason; longer is refused (the comp
 NOT_FOUND = "ไม่พบเรื่องเลขที่ \"{number}\" ค่ะ 🙏 พิมพ์ \"เรื่องร้องเรียน\" เพื่อดูรายการเรื่องที่เปิดอยู่นะคะ"
 MOVE_REFUSED = "เรื่อง {number} อยู่ในสถานะ \"{state}\" ค่ะ จึงเปลี่ยนเป็น \"{to}\" ไม่ได้ 🙏"
 CLOSED = "เรื่อง {number} ปิดแล้ว ({state}) ค่ะ จึงทำรายการนี้ไม่ได้ 🙏"
+HELD = "เรื่อง {number} มี {name} เป็นผู้รับผิดชอบอยู่แล้วค่ะ 🙏 เปิดดูเรื่องได้ด้วยการพิมพ์เลขเรื่องนะคะ"
+HELD_BY_YOU = "ท่านเป็นผู้รับผิดชอบเรื่อง {number} อยู่แล้วค่ะ"
 EMPTY = "ขอเป็นข้อความค่ะ ยังไม่ได้พิมพ์อะไรเลย 🙏"
 TOO_LONG = "ข้อความยาว {n:,} ตัวอักษร เกิน {limit:,} ตัวอักษรค่ะ 🙏 ช่วยย่อให้สั้นลงนะคะ"
 NO_GROUP = "ไม่พบกลุ่มงาน \"{text}\" ค่ะ"
@@ -145,10 +147,16 @@ def _ack(case: Complaint) -> TextReply:
 def take(session: Session, actor: Actor, case: Complaint, now: datetime) -> Outcome:
     """"รับเรื่อง": `actor` becomes the case's officer (`assignee_id`); a new case is acknowledged at once
     (ใหม่ → รับเรื่องแล้ว) and the complainant told. On a case already past "new" only the officer changes
-    (event "taken"); on a closed case, refused."""
+    (event "taken"). Refused on a closed case, and on one an active member already holds (two officers
+    pressing at once: the row lock lets the first take it and the second is told who has it)."""
     case = _begin(session, actor, case)
     if case.state in CLOSED_STATES:
         raise UserFacingError(CLOSED.format(number=case.number, state=STATE_NAMES[case.state]))
+    if case.assignee_id == actor.user_id:
+        raise UserFacingError(HELD_BY_YOU.format(number=case.number))
+    holder = members.get_member(session, case.assignee_id) if case.assignee_id else None
+    if holder is not None and holder.status == "active":
+        raise UserFacingError(HELD.format(number=case.number, name=members.name_of(holder)))
     case.assignee_id = actor.user_id
     if case.state != "new":
         ev = complaints.add_event(session, case, _by(actor), "taken", now)
