@@ -34,6 +34,7 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=16384)  # every command and choice matcher compares typed text in this form
 def loose(text: str) -> str:
     """`normalize`, then punctuation to spaces and tone marks dropped: the form fuzzy matching uses."""
     text = _PUNCT.sub(" ", normalize(text)).translate(LOOSE_MARKS)

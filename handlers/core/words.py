@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from rapidfuzz import fuzz
@@ -32,6 +33,7 @@ FUZZY_MIN = 80  # rapidfuzz score (0-100) a typed choice needs
 FUZZY_MARGIN = 6  # and by how much it must beat the next choice
 
 
+@lru_cache(maxsize=16384)  # the command table compares each message against every command word
 def plain(text: str) -> str:
     """`text` in loose form without its trailing particles: "นโยบายและแผนค่ะ" -> "นโยบายและแผน".
 
