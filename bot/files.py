@@ -33,6 +33,7 @@ from content.model import Content
 from handlers.core.types import ImageReply
 from handlers.evidence.progress import OfficeProgress
 from handlers.evidence.sar import sar_draft
+from handlers.members import directory
 
 log = logging.getLogger(__name__)
 bp = Blueprint("files", __name__)
@@ -111,10 +112,7 @@ class Exports:
     content: Content
 
     def _group_name(self, group_id: str) -> str:
-        try:
-            return self.content.group(group_id).name
-        except KeyError:
-            return group_id
+        return directory.group_name(self.content, group_id)
 
     def _folder(self, kind: str, keep: timedelta) -> Path:
         folder = self.links.root / kind
@@ -141,9 +139,8 @@ class Exports:
                 (f"{base}.xlsx", self.links.url(xlsx, f"{base}.xlsx", expires), expires)]
 
     def write_sar(self, progress: OfficeProgress, out_dir: Path, stem: str) -> tuple[Path, Path]:
-        """The SAR draft of `progress` as `stem`.docx and `stem`.xlsx in `out_dir` (the CLI writes here too)."""
-        from bot import sar_export  # python-docx and openpyxl load on first use, not at boot
-        return sar_export.write_sar(sar_draft(progress, self._group_name), out_dir, stem)
+        """The SAR draft of `progress` as `stem`.docx and `stem`.xlsx in `out_dir`."""
+        return write_sar_draft(progress, self.content, out_dir, stem)
 
     def kept_file_url(self, rel_path: str, name: str, now: datetime) -> str | None:
         """A link, valid for `KEPT_TTL`, to a file people sent that the bot keeps (`rel_path` as stored on
@@ -165,6 +162,13 @@ class Exports:
         expires = now + CHART_TTL
         return ImageReply(self.links.url(full, "progress.png", expires),
                           self.links.url(preview, "progress-preview.png", expires))
+
+
+def write_sar_draft(progress: OfficeProgress, content: Content, out_dir: Path, stem: str) -> tuple[Path, Path]:
+    """The SAR draft of `progress` as `stem`.docx and `stem`.xlsx in `out_dir` (created if missing); their
+    paths. The chat's links and `flask sar export` both write through here."""
+    from bot import sar_export  # python-docx and openpyxl load on first use, not at boot
+    return sar_export.write_sar(sar_draft(progress, lambda g: directory.group_name(content, g)), out_dir, stem)
 
 
 @bp.get("/files/<token>")

@@ -82,6 +82,12 @@ class BotRuntime:
             log.exception("handler failed for %s event", events.event_type(event))
             result = Result.text(APOLOGY)
             push_ids, facts = [], None
+        if result is not None and result.after_commit is not None:
+            try:  # slow local work (a chart, the SAR files), with no transaction open
+                result = result.after_commit()
+            except Exception:
+                log.exception("after-commit work failed for %s event", events.event_type(event))
+                result = Result.text(APOLOGY)
         if result is not None and inp is not None:
             messages = render.payload(result)
             outcome = self.sender.respond(events.reply_token(event), messages,

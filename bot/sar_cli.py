@@ -1,10 +1,9 @@
 """`flask sar export [--round ID] --out DIR`: the SAR draft (Word and Excel) of a round, written to DIR.
 
-The progress comes from `handlers.evidence.reporting.build_progress(session, content, round_id)` (None:
-the latest SAR round), imported when the command runs; without it the command says so and exits 1."""
+The progress is `handlers.evidence.reporting.build_progress` (no --round: the latest SAR round); the files
+are written by `bot.files.write_sar_draft`, as for the chat's "ส่งออก SAR"."""
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,33 +11,23 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from bot.files import write_sar_draft
+from content.model import Content
+from handlers.core.types import UserFacingError
+from handlers.evidence.reporting import build_progress
 from storage import get_storage
 
-MISSING = ("the reporting code is not installed: handlers.evidence.reporting.build_progress "
-           "(rounds and evidence reporting) is needed to export a SAR draft")
 
-
-def export_sar(session, content, round_id: int | None, out: Path, now: datetime) -> tuple[Path, Path]:
-    """Write the SAR draft of `round_id` (None: the latest SAR round) into `out`; the two paths.
-    Raises click.ClickException when the reporting code is missing or the round has no items."""
+def export_sar(session, content: Content, round_id: int | None, out: Path, now: datetime) -> tuple[Path, Path]:
+    """Write the SAR draft of `round_id` (None: the latest SAR round) as of `now` (UTC) into `out`; the two
+    paths. Raises click.ClickException for an unknown round (the reporting code's Thai message)."""
     try:
-        from handlers.evidence.reporting import build_progress
-    except ImportError:
-        raise click.ClickException(MISSING) from None
-    from bot import sar_export
-    from handlers.evidence.sar import sar_draft
-
-    progress = dataclasses.replace(build_progress(session, content, round_id),
-                                   office_name=current_app.config["OFFICE_NAME"])
-
-    def group_name(g: str) -> str:
-        try:
-            return content.group(g).name
-        except KeyError:
-            return g
-
+        progress = build_progress(session, content, round_id, office_name=current_app.config["OFFICE_NAME"],
+                                  now=now)
+    except UserFacingError as exc:
+        raise click.ClickException(exc.message) from None
     stem = f"sar-round{progress.round.id}-{now.astimezone(timezone.utc):%Y%m%dT%H%M}"
-    return sar_export.write_sar(sar_draft(progress, group_name), out, stem)
+    return write_sar_draft(progress, content, out, stem)
 
 
 @click.group("sar", help="The self-assessment report (SAR) draft.")

@@ -1,14 +1,13 @@
 """Progress files through the real paths: the admin commands over signed webhooks (the fake LINE API
 validates the image message), the signed links served by the app, and `flask sar export`.
 
-The reporting code (`handlers.evidence.reporting.build_progress`) is on another branch: a stand-in module
-returning a hand-built `OfficeProgress` is put in its place; the export module is registered for the test."""
+The progress is a hand-built `OfficeProgress` (tests/evidence_support.py) put in place of
+`handlers.evidence.reporting.build_progress`, so the files' contents are known; tests/test_evidence.py
+walks the same path with real reports."""
 from __future__ import annotations
 
 import dataclasses
 import io
-import sys
-import types
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,9 +17,10 @@ from docx import Document
 from PIL import Image
 
 import handlers
-from bot import files, render
+from bot import files, render, sar_cli
 from handlers.core import types as t
 from handlers.evidence import export
+from storage import get_storage
 from tests.conftest import ADMIN, Chat, bubbles, texts
 from tests.evidence_support import sample_progress
 
@@ -30,16 +30,15 @@ OFFICE = "สำนักงานเขตพื้นที่การศึ�
 
 @pytest.fixture
 def reporting(monkeypatch):
-    """A stand-in `handlers.evidence.reporting` recording the calls to `build_progress`."""
+    """`build_progress` replaced by the sample progress, recording the round ids asked for."""
     calls = []
-    module = types.ModuleType("handlers.evidence.reporting")
 
-    def build_progress(session, content, round_id):
+    def build_progress(session, content, round_id, office_name="", now=None):
         calls.append(round_id)
-        return sample_progress()
+        return sample_progress(office_name)
 
-    module.build_progress = build_progress
-    monkeypatch.setitem(sys.modules, "handlers.evidence.reporting", module)
+    monkeypatch.setattr(export, "build_progress", build_progress)
+    monkeypatch.setattr(sar_cli, "build_progress", build_progress)
     return calls
 
 
@@ -101,11 +100,27 @@ def test_staff_and_group_chats_are_refused(webhook, line, reporting, exports):
     assert reporting == []
 
 
-def test_without_the_reporting_code_or_a_public_url_the_admin_is_told(app, webhook, line, exports, monkeypatch):
-    monkeypatch.setitem(sys.modules, "handlers.evidence.reporting", None)  # import raises ImportError
-    assert export.NOT_READY in texts(Chat(webhook, line, user_id=ADMIN).say("ส่งออก SAR"))
+def test_without_a_public_url_the_admin_is_told_how_else(app, webhook, line, reporting, exports, monkeypatch):
     monkeypatch.setattr(app.extensions["bot"], "exports", None)
     assert export.NO_LINKS in texts(Chat(webhook, line, user_id=ADMIN).say("กราฟความคืบหน้า"))
+
+
+def test_the_files_are_written_with_no_database_connection_held(app, webhook, line, reporting, exports,
+                                                                 monkeypatch):
+    """Drawing the chart and writing the SAR files take a second: no transaction may wait on them."""
+    engine = get_storage(app).engine
+    held = []
+    for name in ("chart_image", "sar_files"):
+        real = getattr(files.Exports, name)
+
+        def spy(self, *args, _real=real):
+            held.append(engine.pool.checkedout())
+            return _real(self, *args)
+        monkeypatch.setattr(files.Exports, name, spy)
+    admin = Chat(webhook, line, user_id=ADMIN)
+    assert "ร่างรายงาน SAR" in texts(admin.say("ส่งออก SAR"))
+    assert [m["type"] for m in admin.say("กราฟความคืบหน้า")] == ["text", "image"]
+    assert held == [0, 0]
 
 
 def test_bad_and_expired_links(app, client, tmp_path):
@@ -160,8 +175,7 @@ def test_flask_sar_export_writes_both_files(app, reporting, tmp_path):
     assert any("5 มีนาคม 2570" in p.text for p in doc.paragraphs)
 
 
-def test_flask_sar_export_without_the_reporting_code(app, monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "handlers.evidence.reporting", None)
-    result = app.test_cli_runner().invoke(args=["sar", "export", "--out", str(tmp_path)])
-    assert result.exit_code == 1 and "build_progress" in result.output
+def test_flask_sar_export_of_an_unknown_round(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["sar", "export", "--round", "999", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "999" in result.output
     assert list(tmp_path.iterdir()) == []

@@ -106,8 +106,8 @@ class LineInfo(Protocol):
 
 class Exports(Protocol):
     """Progress files written under the instance folder and signed, expiring download links to them
-    (`bot.files.Exports`). Local file I/O only, no network, so handlers may call it in the event's
-    transaction. `progress` is a `handlers.evidence.progress.OfficeProgress`; `now` is UTC.
+    (`bot.files.Exports`). Local file I/O only, no network; `sar_files` and `chart_image` take a second
+    or so, so handlers call them in `Result.after_commit`, not in the event's transaction. `progress` is a `handlers.evidence.progress.OfficeProgress`; `now` is UTC.
 
     `sar_files` writes the SAR draft (Word, Excel) and gives [(file name, URL, expiry UTC)];
     `chart_image` draws the progress chart and gives it as an image message; `kept_file_url` links (for an
@@ -279,12 +279,16 @@ class Result:
     `pushes` are messages for OTHER people than the current chat, as (LINE user/group ID, replies):
     the runtime renders each and enqueues one outbox push per recipient in the same transaction, then
     sends them right after the commit (the delivery job retries failures).
+    `after_commit`, when set, is slow local work that must not hold the event's transaction (drawing a
+    chart, writing the SAR files): the runtime calls it after the commit, outside any transaction, and
+    replies with the Result it returns instead of this one. It must not use the database.
     """
 
     replies: list[Reply] = field(default_factory=list)
     quick_replies: list[Button] = field(default_factory=list)
     pushes: list[tuple[str, list[Reply]]] = field(default_factory=list)
     next_state: NextState | None = None
+    after_commit: Callable[[], "Result"] | None = None
 
     @classmethod
     def text(cls, text: str, quick_replies: list[Button] | None = None) -> "Result":

@@ -1,56 +1,51 @@
 """Admin chat commands that hand out progress files: "ส่งออก SAR" (signed links to the Word and Excel
 draft) and "กราฟความคืบหน้า" (the progress chart as an image message). Admins, in a 1:1 chat.
 
-The office's progress comes from `handlers.evidence.reporting.build_progress(session, content, round_id)`
-(the reporting code, another module); the files are written locally by `ctx.exports` (`bot.files.Exports`:
-no network I/O), so the handler may run inside the event's transaction.
+The office's progress is read in the event's transaction (`handlers.evidence.reporting.build_progress`);
+the files are drawn and written by `ctx.exports` (`bot.files.Exports`, local disk, no network) in the
+Result's `after_commit`, so a second of matplotlib or python-docx never holds the database.
 """
 from __future__ import annotations
 
-import dataclasses
+from datetime import datetime
 
 from handlers.core import policy
 from handlers.core.routing import Command
 from handlers.core.thaidate import thai_date
-from handlers.core.types import Button, Card, Ctx, MessageAction, Result, Section, TextReply, UriAction, UserFacingError
+from handlers.core.types import (Button, Card, Ctx, Exports, MessageAction, Result, Section, TextReply, UriAction,
+                                 UserFacingError)
+from handlers.evidence.progress import OfficeProgress
+from handlers.evidence.reporting import build_progress
 from handlers.evidence.sar import percent
 
-NOT_READY = "ขออภัยค่ะ ส่วนรายงานหลักฐานยังไม่พร้อมใช้งาน จึงยังส่งออกความคืบหน้าไม่ได้ค่ะ 🙏"
 NO_LINKS = ("ยังสร้างลิงก์ดาวน์โหลดไม่ได้ค่ะ 🙏 ต้องตั้งค่า PUBLIC_BASE_URL (ที่อยู่ HTTPS ของบอท) ก่อน "
             "ระหว่างนี้ใช้คำสั่ง flask sar export --out โฟลเดอร์ บนเครื่องเซิร์ฟเวอร์ได้ค่ะ")
 NOTHING = "ยังไม่มีรายการที่ต้องรายงานในรอบนี้ค่ะ"
 
 
-def build_progress(session, content, round_id: int | None):
-    """`handlers.evidence.reporting.build_progress`, imported when asked for (the reporting code lives in
-    another module); raises `UserFacingError(NOT_READY)` when it is not there."""
-    try:
-        from handlers.evidence.reporting import build_progress as build
-    except ImportError:
-        raise UserFacingError(NOT_READY) from None
-    return build(session, content, round_id)
-
-
-def _ready(ctx: Ctx):
+def _ready(ctx: Ctx) -> tuple[Exports, OfficeProgress]:
     policy.require(ctx, "evidence.export")
     if ctx.exports is None:
         raise UserFacingError(NO_LINKS)
-    progress = dataclasses.replace(build_progress(ctx.session, ctx.content, None),
-                                   office_name=ctx.settings.office_name)
+    progress = build_progress(ctx.session, ctx.content, None, office_name=ctx.settings.office_name, now=ctx.now)
     if not progress.total:
         raise UserFacingError(NOTHING)
-    return progress
+    return ctx.exports, progress
 
 
-def _summary(progress) -> str:
+def _summary(progress: OfficeProgress) -> str:
     return (f"{progress.round.name}: มีหลักฐานแล้ว {progress.done} จาก {progress.total} รายการ "
             f"({percent(progress.done, progress.total)}%)")
 
 
 def export_sar(ctx: Ctx, rest: str = "") -> Result:
     """"ส่งออก SAR": the latest SAR round's draft as Word and Excel, with signed links (24 hours)."""
-    progress = _ready(ctx)
-    files = ctx.exports.sar_files(progress, ctx.now)
+    exports, progress = _ready(ctx)
+    return Result(after_commit=lambda: _sar_links(exports, progress, ctx.now))
+
+
+def _sar_links(exports: Exports, progress: OfficeProgress, now: datetime) -> Result:
+    files = exports.sar_files(progress, now)
     expires = min(x for _, _, x in files)
     card = Card(label="ร่างรายงาน SAR", title=progress.office_name,
                 sections=(Section("ความคืบหน้า", (_summary(progress), f"ข้อมูล ณ {thai_date(progress.as_of)}")),
@@ -64,8 +59,12 @@ def export_sar(ctx: Ctx, rest: str = "") -> Result:
 
 def progress_chart(ctx: Ctx, rest: str = "") -> Result:
     """"กราฟความคืบหน้า": the chart by standard and by work group as an image message (link: 1 hour)."""
-    progress = _ready(ctx)
-    image = ctx.exports.chart_image(progress, ctx.now)
+    exports, progress = _ready(ctx)
+    return Result(after_commit=lambda: _chart(exports, progress, ctx.now))
+
+
+def _chart(exports: Exports, progress: OfficeProgress, now: datetime) -> Result:
+    image = exports.chart_image(progress, now)
     return Result([TextReply(f"ความคืบหน้า {_summary(progress)} ค่ะ 📊"), image],
                   [Button("ส่งออก SAR", MessageAction("ส่งออก SAR"))])
 
