@@ -1,5 +1,5 @@
-"""An `OfficeProgress` built by hand (the rounds and reporting code lives on another branch): the data
-the chart, the SAR writers and the export commands are tested with."""
+"""An `OfficeProgress` built by hand, every status and rubric case in a few items: the data the chart,
+the SAR writers and the export commands are tested with, so their output can be checked exactly."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -3,7 +3,8 @@ office-added one) with a frozen `now`, the complaint-sla job's notices through t
 API, the statistics card and the Excel report without identities, the retention purge, and the
 complainant's data requests ("ขอข้อมูลของฉัน", "ลบข้อมูลของฉัน") through signed webhooks.
 
-Cases are filed with `storage.complaints.create` directly (the filing flow lives on another branch)."""
+Cases are filed with `storage.complaints.create` at chosen instants (the filing flow has its own tests,
+tests/test_complaints_filing.py), so the clock can be set to the minute."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
