@@ -29,6 +29,8 @@ GREETINGS = tuple(loose(w) for w in ("สวัสดี", "หวัดดี",
 THANK_WORDS = tuple(loose(w) for w in ("ขอบคุณ", "ขอบใจ", "thank", "thx", "โอเค", "รับทราบ", "ได้เลย", "เยี่ยม",
                                        "555"))
 OK_WORDS = {loose(w) for w in ("ok", "okay", "โอเค")}
+
+
 def menu_buttons() -> list[Button]:
     """Quick replies of the help menu."""
     return [

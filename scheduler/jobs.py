@@ -132,6 +132,8 @@ def send_reminders(runtime: Any, now: datetime) -> str:
     cost = sum(o.cost for o in chosen)
     return (f"queued {queued} reminders (planned {len(planned)}, cost {cost}"
             + (f", {len(skipped)} over the quota" if skipped else "") + ")")
+
+
 def expire_complaint_drafts(runtime: Any, now: datetime) -> str:
     """End complaint drafts idle for 30 minutes and tell each writer (a push through the outbox, in the same
     transaction as the removal, so each draft is noticed once)."""
@@ -140,6 +142,8 @@ def expire_complaint_drafts(runtime: Any, now: datetime) -> str:
         for user_id, replies in gone:
             outbox.enqueue(session, "push", [user_id], render.as_dicts(replies), now, origin="complaint-draft")
     return f"expired {len(gone)} complaint drafts"
+
+
 def complaint_sla(runtime: Any, now: datetime) -> str:
     """Complaint deadlines (`handlers.complaints.sla`): remind officers before a deadline and tell admins of
     a missed one, each notice once, one push per person through the outbox, in one transaction."""
