@@ -159,6 +159,24 @@ def test_the_command_word_names_the_kind_and_what_follows_starts_the_details(app
     assert draft(app).data["kind"] == "suggestion"
 
 
+@pytest.mark.parametrize("typed, kind", [("อยากร้องเรียนครับ", "complaint"), ("ขอเสนอแนะค่ะ", "suggestion"),
+                                         ("ต้องการแจ้งเรื่อง", "")])
+def test_the_command_led_by_a_word_of_wanting_starts_the_filing(app, webhook, line, office, typed, kind):
+    me = as_(webhook, line, FILER)
+    assert "พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล" in texts(me.say(typed))
+    assert draft(app).step == "privacy" and draft(app).data["kind"] == kind
+
+
+def test_a_stray_word_at_the_privacy_notice_gets_a_short_line_not_the_notice_again(app, webhook, line, office):
+    me = as_(webhook, line, FILER)
+    me.say("แจ้งเรื่อง")
+    again = me.say("การเงิน")
+    assert "พ.ร.บ." not in texts(again) and filing.PRIVACY_AGAIN in texts(again)
+    assert "ตกลง เริ่มแจ้งเรื่อง" in [a["label"] for a in quick_replies(again)]  # whole: ≤ 20 characters
+    assert draft(app).step == "privacy"
+    assert "แจ้งเรื่องแบบไหน" in texts(me.say("ตกลงค่ะ")) and draft(app).step == "kind"
+
+
 def test_in_a_group_it_asks_for_a_private_chat_and_repeats_nothing(app, webhook, line, office):
     group = as_(webhook, line, FILER, group_id=OFFICE_CHAT)
     reply = texts(group.say("บอท ร้องเรียน ครูสมชายตีนักเรียนที่ห้อง 3"))

@@ -92,6 +92,20 @@ def test_a_word_that_starts_with_a_command_is_not_that_command(chat, text):
     assert "ผู้ดูแลระบบเท่านั้น" not in out and "ลงทะเบียนในฐานะอะไร" not in out
 
 
+@pytest.mark.parametrize("text, word, rest", [
+    ("อยากร้องเรียนครับ", "ร้องเรียน", ""), ("ขอลงทะเบียนค่ะ", "ลงทะเบียน", ""),
+    ("ต้องการแจ้งเรื่อง ไฟดับ", "แจ้งเรื่อง", "ไฟดับ"), ("รบกวนขอข้อมูลของฉัน", "ขอข้อมูลของฉัน", ""),
+])
+def test_a_command_may_be_led_by_a_word_of_wanting(text, word, rest):
+    cmd, got = COMMANDS.match(text)
+    assert word in cmd.words and got == rest
+
+
+@pytest.mark.parametrize("text", ["ขอบคุณครับ", "อยากรู้ว่าตบช. 2.1 คืออะไร", "ขอ", "ช่วยด้วย"])
+def test_wanting_alone_or_before_other_words_is_no_command(text):
+    assert COMMANDS.match(text) is None
+
+
 def test_command_words_are_unique_across_capabilities():
     words = [w for w, _c in COMMANDS.items]
     assert len(words) == len(set(words))

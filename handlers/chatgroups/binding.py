@@ -37,11 +37,11 @@ from storage.models import ChatGroup
 
 PAGE = 10  # group chats per carousel page in the 1:1 list
 CHAT_ID = re.compile(r"[CR][0-9A-Za-z]{10,63}")  # LINE: "C"/"R" + 32 hex; the console uses its own
-# the room choices: flow value -> (label, other ways to type it); work groups follow
+# the room choices: flow value -> (label, at most LINE's 20 characters; other ways to type it); work groups follow
 ROOM_CHOICES = {"all": ("ห้องบุคลากรทั้งหมด", ("บุคลากรทั้งหมด", "ห้องบุคลากร", "ห้องรวม", "ทุกคน")),
                 "admins": ("ห้องผู้ดูแลระบบ", ("ผู้ดูแลระบบ", "ห้องแอดมิน", "แอดมิน", "admin", "admins")),
-                "complaints": ("ห้องรับเรื่องร้องเรียน", ("เรื่องร้องเรียน", "ร้องเรียน", "รับเรื่องร้องเรียน",
-                                                       "ห้องร้องเรียน", "complaints")),
+                "complaints": ("ห้องเรื่องร้องเรียน", ("ห้องรับเรื่องร้องเรียน", "เรื่องร้องเรียน", "ร้องเรียน",
+                                                    "รับเรื่องร้องเรียน", "ห้องร้องเรียน", "complaints")),
                 "none": ("ยกเลิกการผูก", ("ไม่ผูก", "เลิกผูก", "ยกเลิกผูก", "ไม่ผูกกลุ่ม"))}
 SETUP_HINT = ("ผู้ดูแลระบบ: พิมพ์ \"บอท ตั้งค่ากลุ่ม\" เพื่อผูกกลุ่มไลน์นี้กับกลุ่มงาน "
               "หรือตั้งเป็นห้องบุคลากรทั้งหมด / ห้องผู้ดูแลระบบค่ะ")

@@ -42,6 +42,7 @@ MIN_DETAILS = 5
 GROUP_REFUSAL = ("ขอบคุณที่ติดต่อมาค่ะ 🙏 เพื่อความเป็นส่วนตัวของผู้แจ้ง บอทรับเรื่องร้องเรียน ข้อเสนอแนะ ข้อคิดเห็น "
                  "และคำชมเชยเฉพาะในแชต 1:1 เท่านั้น และไม่ได้เก็บข้อความในกลุ่มนี้ไว้ "
                  "รบกวนแตะที่ชื่อบอท เลือก \"แชต\" แล้วพิมพ์ \"แจ้งเรื่อง\" นะคะ")
+PRIVACY_AGAIN = "เรื่องข้อมูลส่วนบุคคลอยู่ในข้อความก่อนหน้านี้ค่ะ หากยังไม่พร้อมแจ้งเรื่อง กด \"ยกเลิก\" ได้นะคะ"
 PRIVACY = ("🔒 ก่อนแจ้งเรื่อง ขอแจ้งเรื่องข้อมูลส่วนบุคคล (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562) ค่ะ\n"
            "• เก็บอะไร: สิ่งที่ท่านพิมพ์และแนบมา โรงเรียนที่เกี่ยวข้อง รหัสผู้ใช้ LINE และชื่อ LINE ของท่าน\n"
            "• เพื่ออะไร: เพื่อพิจารณาเรื่อง ตอบกลับท่าน และทำสถิติเพื่อปรับปรุงการให้บริการ (สถิติไม่มีชื่อผู้แจ้ง)\n"
@@ -138,7 +139,7 @@ def _choice(value: str, label: str, *words: str) -> Choice:
 # -- privacy, kind, topic --------------------------------------------------------------------------------------
 def _privacy_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
     # not "รับทราบ": that word is the acknowledgement command (handlers.broadcasts.acks), answered even mid-flow
-    return [_choice("ok", "ตกลง เริ่มแจ้งเรื่อง ▶", "ตกลง", "ยอมรับ", "ยินยอม", "เริ่ม", "ได้", "โอเค", "ok")]
+    return [_choice("ok", "ตกลง เริ่มแจ้งเรื่อง", "ตกลง", "ยอมรับ", "ยินยอม", "เริ่ม", "ได้", "โอเค", "ok")]
 
 
 def _privacy_prompt(ctx: Ctx, st: FlowState) -> Result:
@@ -348,6 +349,7 @@ def _on_resume(ctx: Ctx, st: FlowState, value: str) -> Result:
 
 FILE: Flow[Draft] = Flow(NAME, Draft, {
     "privacy": Step(_privacy_prompt, choices=_privacy_choices, on_choice=lambda c, s, v: _next(c, s, "privacy"),
+                    brief=PRIVACY_AGAIN,
                     expects="กด \"ตกลง\" เพื่อเริ่ม หรือ \"ยกเลิก\" ค่ะ"),
     "kind": Step(_kind_prompt, choices=_kind_choices, on_choice=lambda c, s, v: _next(c, s, "kind", kind=v)),
     "topic": Step(_topic_prompt, choices=_topic_choices, on_choice=lambda c, s, v: _next(c, s, "topic", topic=v)),

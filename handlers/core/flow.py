@@ -56,6 +56,8 @@ class Step:
     `takes_media(ctx, st) -> bool` says whether a photo or file sent now is fetched at all (None: always,
     when `on_media` is set); when it says no, `on_media` still answers, with `Input.media` unfetched
     (no `path`, no `error`), e.g. "the draft already has its 10 files".
+    `brief`: for a long prompt (the privacy notice), the short line a re-ask shows instead of the whole
+    prompt again, with the prompt's buttons, when typed text fits nothing.
     """
 
     prompt: Callable[[Ctx, "FlowState"], Result]
@@ -66,6 +68,7 @@ class Step:
     expects: str = ""
     text_first: Callable[[str], bool] | None = None
     takes_media: Callable[[Ctx, "FlowState"], bool] | None = None
+    brief: str = ""
 
     def offers_choice_for(self, text: str) -> bool:
         """True when typed `text` may be read as one of this step's choices (not when `text_first` claims it)."""
@@ -165,6 +168,8 @@ class Flow(Generic[D]):
         if step.on_text is not None:
             return step.on_text(ctx, st, text)
         note = NOT_A_CHOICE.format(choices=choice_list(choices)) if choices else (step.expects or WANTS_BUTTON)
+        if step.brief:
+            return st.stay(Result.text(f"{note}\n{step.brief}", step.prompt(ctx, st).quick_replies))
         return st.again(ctx, note)
 
     def on_button(self, ctx: Ctx, st: FlowState[D], step: str, value: Any) -> Result:

@@ -21,6 +21,8 @@ ADDRESS = re.compile(r"^\s*(?:@?น้องบอท|@?บอท|@?bot)(?![a-z]
 # what may stand around a bare code: its keyword, "ที่", particles (checked in loose form)
 _CODE_WORDS = re.compile(r"(?:มาตรฐาน|มาตฐาน|มฐ|ม ฐ|std|ตัวบงชี|ตัวบงชิ|ตวบงชี|ตบช|ต บ ช|ตชบ|indicator|เกณฑการประเมิน|"
                          r"เกณฑการประเมน|เกณฑ|เกณท|เกนฑ|เกณ|criterion|criteria|หมวด|หมวก|ประเดน|ขอ|ที|pmqa)")
+# words of wanting that may lead a command typed out of a flow (not in a group's bare-command check)
+WANTING = re.compile(r"^(?:อยากจะ|อยาก|ต้องการจะ|ต้องการ|ตองการ|ขอ|รบกวน|ช่วย)\s*")
 _NUMBERS = re.compile(r"\d{1,2}(?:\s*\d{1,2}){0,2}")
 
 
@@ -43,7 +45,17 @@ class Commands:
         self.items = sorted(((w, c) for c in commands for w in c.words), key=lambda wc: -len(wc[0]))
 
     def match(self, text: str) -> tuple[Command, str] | None:
-        """(command, the rest of the text) when `text` starts with a command as a whole word, else None."""
+        """(command, the rest of the text) when `text` starts with a command as a whole word, else None.
+        A command may be led by a word of wanting ("อยากร้องเรียน", "ขอลงทะเบียนค่ะ", "ต้องการแจ้งเรื่อง")."""
+        found = self._match(text)
+        if found is None:
+            t = text.strip()
+            lead = WANTING.match(t)
+            if lead and lead.end() < len(t):
+                found = self._match(t[lead.end():])
+        return found
+
+    def _match(self, text: str) -> tuple[Command, str] | None:
         for word, cmd in self.items:
             rest = command_rest(text, word, cmd.args)
             if rest is not None:

@@ -35,7 +35,7 @@ FILTERS = {  # what an admin types after "สมาชิก" -> filter key
     **dict.fromkeys(("ผู้รับเรื่อง", "ผู้รับเรื่องร้องเรียน", "ร้องเรียน", "officer"), "officer"),
     **dict.fromkeys(("ทั้งหมด", "all"), ""),
 }
-FILTER_BUTTONS = ("รออนุมัติ", "บุคลากร", "สถานศึกษา", "ผู้ดูแลระบบ", "ผู้รับเรื่องร้องเรียน", "ทั้งหมด")
+FILTER_BUTTONS = ("รออนุมัติ", "บุคลากร", "สถานศึกษา", "ผู้ดูแลระบบ", "ผู้รับเรื่อง", "ทั้งหมด")  # ≤ 20 characters
 STATUS = {"active": "ใช้งาน", "pending": "รออนุมัติการลงทะเบียน", "removed": "ถูกนำออกจากสมาชิก"}
 ROLE_CHANGED, OFFICER_ON, OFFICER_OFF = actions.ROLE_CHANGED, actions.OFFICER_ON, actions.OFFICER_OFF
 CONFIGURED_NOTE = "ผู้ดูแลระบบหลักที่กำหนดไว้ในการตั้งค่าของระบบ (เปลี่ยนจากแชตไม่ได้)"
