@@ -29,7 +29,7 @@ from handlers.complaints import filing as complaint_filing, follow as complaint_
 from handlers.complaints import desk as complaints_desk, rating as complaints_rating
 from handlers.core import flow, postback
 from handlers.core.routing import Commands, addressed, is_one_of
-from handlers.core.types import Ctx, Result, UserFacingError
+from handlers.core.types import Ctx, Result, TextReply, UserFacingError
 from handlers.core.words import choose
 from handlers.evidence import actions as evidence, export as evidence_export
 from handlers.members import manage as members, registration
@@ -63,8 +63,21 @@ def _in_flow(ctx: Ctx, text: str, st) -> Result | None:
         return help.help_menu(ctx, mid_flow=True)
     bare = COMMANDS.bare(text)
     if bare is not None:
-        return bare.run(ctx, "")
+        result = bare.run(ctx, "")
+        if result is not None and result.next_state is None:
+            _still_waiting(result)
+        return result
     return st.flow.on_text(ctx, st, text)
+
+
+def _still_waiting(result: Result) -> None:
+    """A command answered mid-flow left the step waiting: say so under the answer (in its last text, or
+    as one more message while LINE's five per reply leave room)."""
+    last = result.replies[-1] if result.replies else None
+    if isinstance(last, TextReply):
+        result.replies[-1] = TextReply(f"{last.text}\n\n{help.MID_FLOW}")
+    elif len(result.replies) < 4:
+        result.replies.append(TextReply(help.MID_FLOW))
 
 
 def _current(ctx: Ctx) -> flow.FlowState | None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.render import MAX_TEXT
-from handlers import CANCELLED, STICKER_IN_FLOW
+from handlers import CANCELLED, STICKER_IN_FLOW, help
 from handlers.complaints import filing, follow
 from scheduler import jobs
 from storage import complaints, groups as chat_groups
@@ -175,6 +175,15 @@ def test_a_stray_word_at_the_privacy_notice_gets_a_short_line_not_the_notice_aga
     assert "ตกลง เริ่มแจ้งเรื่อง" in [a["label"] for a in quick_replies(again)]  # whole: ≤ 20 characters
     assert draft(app).step == "privacy"
     assert "แจ้งเรื่องแบบไหน" in texts(me.say("ตกลงค่ะ")) and draft(app).step == "kind"
+
+
+def test_a_command_word_mid_draft_answers_and_says_the_draft_still_waits(app, webhook, line, office):
+    me = as_(webhook, line, FILER)
+    _reach(me, "summary")
+    answer = texts(me.say("ติดตามเรื่อง"))
+    assert "ยังไม่มีเรื่องที่ท่านแจ้งไว้" in answer and help.MID_FLOW in answer
+    assert draft(app).step == "summary"
+    assert f"ร-{year()}-0001" in texts(me.say("ยืนยัน"))
 
 
 def test_in_a_group_it_asks_for_a_private_chat_and_repeats_nothing(app, webhook, line, office):
