@@ -190,6 +190,22 @@ def test_two_officers_taking_a_case_at_once_one_holds_it_and_the_other_is_told_w
     assert case_of(app, number).assignee_id == case.assignee_id
 
 
+def test_card_buttons_typed_with_the_case_number_do_what_the_button_does(app, webhook, line, desk):
+    from handlers.complaints import desk as desk_module
+    number = file_case(app)
+    officer = as_(webhook, line, OFFICER)
+    hint = officer.say("รับเรื่อง")
+    assert desk_module.NEEDS_NUMBER.format(word="รับเรื่อง") in texts(hint)
+    assert case_of(app, number).state == "new"
+    taken = texts(officer.say(f"รับเรื่อง {number.replace('-', ' ')} ค่ะ"))
+    assert f"รับเรื่อง {number} แล้วค่ะ" in taken and case_of(app, number).assignee_id == OFFICER
+    assert f"พิมพ์ข้อความถึงผู้แจ้ง เรื่อง {number}" in texts(officer.say(f"ตอบผู้แจ้ง {number}"))
+    officer.say("ยกเลิก")
+    assert "ไม่พบเรื่องเลขที่" in texts(officer.say("ยุติเรื่อง ร-2570-9999"))
+    assert policy.REFUSED["officer"] in texts(as_(webhook, line, STAFF).say(f"รับเรื่อง {number}"))
+    assert [s[0] for s in steps_of(app, number)] == ["filed", "acknowledged"]
+
+
 def test_forwarding_tells_the_groups_chat_and_stray_words_are_asked_again(app, webhook, line, desk):
     number = file_case(app, details="ขอให้ชี้แจงแผนงบประมาณของโครงการ", topic="budget")
     officer = as_(webhook, line, OFFICER)

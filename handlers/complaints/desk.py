@@ -4,6 +4,7 @@
 - รับเรื่อง (take and acknowledge), กำลังดำเนินการ: at once (`handlers.complaints.actions`);
 - ส่งต่อ, บันทึกภายใน, ตอบผู้แจ้ง, เสร็จสิ้น, ยุติเรื่อง: flows that ask for a work group or text and a
   confirmation (`handlers.complaints.desk_steps`);
+- รับเรื่อง, ตอบผู้แจ้ง, บันทึกภายใน, ยุติเรื่อง may also be typed with the case number (`TYPED_OPS`);
 - ดูผู้แจ้ง (a case that is not anonymous: the name, audited), อ่านรายละเอียดทั้งหมด (the details in
   parts), ประวัติทั้งหมด, and paging of the queue.
 
@@ -115,12 +116,30 @@ def on_postback(ctx: Ctx, payload: dict) -> Result:
     return show(ctx, case)
 
 
+# the card's buttons that may be typed with a case number ("รับเรื่อง ร-2570-0042"); not ส่งต่อ, เสร็จสิ้น or
+# กำลังดำเนินการ, everyday words (an evidence status, a "done" at a flow's step) that must not become commands
+TYPED_OPS = ("take", "reply", "note", "dism")
+NEEDS_NUMBER = ("พิมพ์ \"{word}\" ตามด้วยเลขที่เรื่องค่ะ เช่น \"{word} ร-2570-0042\" "
+                "หรือเปิดเรื่องจาก \"เรื่องร้องเรียน\" แล้วกดปุ่มบนการ์ดได้เลยนะคะ")
+
+
+def _typed(op: str):
+    def run(ctx: Ctx, rest: str) -> Result:
+        """A card button typed with the case number: the same as pressing it on that case's card."""
+        policy.require(ctx, "complaints.handle")
+        if not rest.strip():
+            raise UserFacingError(NEEDS_NUMBER.format(word=desk_cards.OPS[op]), [queue_button()])
+        return on_postback(ctx, {"o": op, "c": actions.find(ctx.session, rest).id})
+    return run
+
+
 def queue_button() -> Button:
     """"เรื่องร้องเรียน" as a button (a help menu or rich menu may offer it to officers)."""
     return Button("เรื่องร้องเรียน", PostbackAction(postback.encode("cd", o="q", p=0), "เรื่องร้องเรียน"))
 
 
-COMMANDS = [Command(("เรื่องร้องเรียน", "รายการเรื่องร้องเรียน", "คิวเรื่องร้องเรียน"), queue, bare_in_group=False)]
+COMMANDS = [Command(("เรื่องร้องเรียน", "รายการเรื่องร้องเรียน", "คิวเรื่องร้องเรียน"), queue, bare_in_group=False),
+            *(Command((desk_cards.OPS[op],), _typed(op), bare_in_group=False) for op in TYPED_OPS)]
 POSTBACKS = {"cd": on_postback}
 FLOWS = desk_steps.FLOWS
 EVENTS: dict = {}
