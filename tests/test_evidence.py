@@ -133,6 +133,23 @@ def test_the_short_form_with_and_without_the_word(app, webhook, line, office):
     assert states(app)["criterion:1.1.5"] == (HAS_EVIDENCE, 1)
 
 
+@pytest.mark.parametrize("question", ["1.1.5 มีหลักฐานอะไรบ้าง", "เกณฑ์ 1.1.5 ต้องแก้ไขอะไรบ้าง",
+                                      "1.1.5 มีหลักฐาน อะไรบ้างคะ", "1.1.5 ต้องแก้ไขไหม", "1.1.5 เสร็จแล้วหรือยัง?"])
+def test_a_question_about_a_code_is_never_recorded_as_a_report(app, webhook, line, office, question):
+    shown = texts(as_(webhook, line, ADMIN_STAFF).say(question))
+    assert "บันทึกแล้ว" not in shown and "1.1.5" in shown   # the lookup answers it
+    assert states(app) == {}
+
+
+@pytest.mark.parametrize("typed, status", [("รายงาน 1.1.5 มีหลกฐานแล้ว", HAS_EVIDENCE),
+                                           ("รายงาน 1.1.5 กำลังดำเนิการค่ะ", IN_PROGRESS),
+                                           ("รายงาน 1.1.5 มีหลักฐานแล้วค่ะ https://www.example.go.th/a.pdf", HAS_EVIDENCE)])
+def test_a_status_word_with_a_typo_or_particles_after_the_report_word_is_read(app, webhook, line, office, typed,
+                                                                               status):
+    assert "✅ บันทึกแล้วค่ะ" in texts(as_(webhook, line, ADMIN_STAFF).say(typed))
+    assert states(app)["criterion:1.1.5"] == (status, 1)
+
+
 def test_the_card_names_who_updated_by_real_name_and_never_a_dash(app, webhook, line, office):
     with db(app) as s:
         s.get(Member, ADMIN_STAFF).full_name = "นางวิไล ตั้งใจดี"

@@ -90,6 +90,25 @@ def command_rest(text: str, word: str, args: Sequence[str] = ()) -> str | None:
     return None
 
 
+def word_rest(text: str, word: str) -> str | None:
+    """The rest of `text`, as typed, after `word` when `text` starts with it as a whole word (followed by
+    the end, a space or a character that is not a Thai letter, once polite particles are dropped), else None:
+    "มีหลักฐานแล้วค่ะ https://…" -> "https://…"; "มีหลักฐานอะไรบ้าง" is not "มีหลักฐาน"."""
+    if not text.startswith(word):
+        return None
+    rest = text[len(word):]
+    stripped = True
+    while stripped:
+        stripped = False
+        for p in _MARKED_TAILS:
+            if rest.startswith(p):
+                rest, stripped = rest[len(p):], True
+                break
+    if rest and _THAI_LETTER.match(rest[0]):
+        return None
+    return rest.strip().lstrip("!?~.,:;-").strip()
+
+
 def is_bare(text: str, word: str) -> bool:
     """True when the whole of `text` is command `word` (particles and punctuation aside)."""
     return plain(text) == plain(word)

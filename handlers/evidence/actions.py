@@ -20,6 +20,7 @@ from storage import evidence, groups, members, rounds
 _CODE = re.compile(r"^\s*((?:(?:เกณฑ์(?:การประเมิน)?|กลยุทธ์ที่\s*5\s*ประเด็น)\s*(?:ที่)?\s*|pmqa\s*(?:ข้อ)?\s*|"
                    r"หมวด\s*\d\s*ข้อ\s*)?\d{1,2}(?:\s*\.\s*[a\d]{1,2}){1,2}|"
                    r"ประเด็นการพิจารณา\s*(?:ที่)?\s*\d|2557\s*\.\s*\d)(?![\d.])\s*(.*)$", re.IGNORECASE | re.DOTALL)
+QUESTION = re.compile(r"[?？]|อะไร|ไหม|มั้ย|หรือเปล่า|หรือไม่|อย่างไร|ยังไง|บ้าง|กี่|ใคร|เมื่อไร|เมื่อไหร่|ที่ไหน")
 HOW = ("พิมพ์ \"รายงาน\" ตามด้วยรหัสและสถานะค่ะ เช่น \"รายงาน 1.1.5 มีหลักฐานแล้ว https://…\" "
        "หรือ \"รายงาน 1.1.5\" เพื่อเลือกสถานะทีละขั้น")
 
@@ -54,7 +55,7 @@ def report(ctx: Ctx, rest: str) -> Result:
             raise UserFacingError(common.UNKNOWN_CODE.format(code=rest.strip()[:40]))
         raise UserFacingError(HOW)
     item = common.find_item(ctx, m.group(1))
-    status, tail = common.split_status(m.group(2))
+    status, tail = common.split_status(m.group(2), typos=True)
     if status is None:
         if tail.strip():
             raise UserFacingError(f"ไม่แน่ใจว่าเป็นสถานะใดค่ะ 🙏 พิมพ์หนึ่งใน: {', '.join(STATUS_NAMES.values())} "
@@ -64,9 +65,10 @@ def report(ctx: Ctx, rest: str) -> Result:
 
 
 def short_form(ctx: Ctx, text: str) -> Result | None:
-    """A code followed by a status word ("1.1.5 มีหลักฐานแล้ว …"): recorded as "รายงาน …"; else None."""
+    """A code followed by a status word ("1.1.5 มีหลักฐานแล้ว …"): recorded as "รายงาน …"; else None. A
+    question is never a report: "1.1.5 มีหลักฐาน อะไรบ้าง", "เกณฑ์ 1.1.5 ต้องแก้ไขไหม" go to the lookup."""
     m = _CODE.match(text or "")
-    if not m:
+    if not m or QUESTION.search(m.group(2)):
         return None
     status, _tail = common.split_status(m.group(2))
     if status is None:

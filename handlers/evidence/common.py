@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from rapidfuzz import fuzz
+
+from content.thai import loose
 from handlers.core import policy
 from handlers.core.types import Actor, Ctx, Result, UserFacingError
-from handlers.core.words import Choice
+from handlers.core.words import FUZZY_MARGIN, Choice, plain, word_rest
 from handlers.evidence import cards, items as catalog
 from handlers.evidence.compute import office_progress
 from handlers.evidence.items import Item
@@ -45,13 +48,28 @@ def status_choices(actor: Actor, item: Item | None = None) -> list[Choice]:
     return [Choice(s, f"{cards.ICONS[s]} {STATUS_NAMES[s]}", STATUS_WORDS[s], STATUS_NAMES[s]) for s in allowed]
 
 
-def split_status(text: str) -> tuple[str | None, str]:
-    """(status, the rest) when `text` starts with a status word ("มีหลักฐานแล้ว https://…"), else (None, text)."""
+TYPO_MIN = 85  # rapidfuzz ratio (0-100, loose forms) a mistyped status word needs ("มีหลกฐานแล้ว")
+
+
+def split_status(text: str, typos: bool = False) -> tuple[str | None, str]:
+    """(status, the rest) when `text` starts with a status word as a whole word ("มีหลักฐานแล้ว https://…";
+    not "มีหลักฐานอะไรบ้าง"), else (None, text).
+    With `typos`, a first word that is not one but is within `TYPO_MIN` of exactly one status's words
+    ("มีหลกฐานแล้ว", "กำลังดำเนิการ") counts as that status."""
     t = text.strip()
     words = sorted(((w, s) for s, ws in STATUS_WORDS.items() for w in ws), key=lambda ws: -len(ws[0]))
     for w, s in words:
-        if t.startswith(w):
-            return s, t[len(w):].strip()
+        rest = word_rest(t, w)
+        if rest is not None:
+            return s, rest
+    if typos:
+        first, _, rest = t.partition(" ")
+        q = plain(first)
+        if len(q) >= 4 and not q.isdigit():
+            scored = sorted(((max(fuzz.ratio(q, loose(w)) for w in ws), s) for s, ws in STATUS_WORDS.items()),
+                            reverse=True)
+            if scored[0][0] >= TYPO_MIN and scored[0][0] - scored[1][0] >= FUZZY_MARGIN:
+                return scored[0][1], rest.strip()
     return None, t
 
 
