@@ -167,8 +167,9 @@ def test_impossible_due_dates_are_named_and_the_step_asks_again(app, admin_round
     days = 29 if calendar.isleap(be - 543) else 28
     assert f"ไม่มีวันที่ 31 ก.พ. {be} ในปฏิทินค่ะ (กุมภาพันธ์ {be} มี {days} วัน)" in feb
     assert "ไม่มีเดือนที่ 13" in texts(admin.say(f"30/13/{be} 16:30"))
-    assert "กรุณาระบุเวลา" in texts(admin.say("สิ้นเดือนหน้า"))
-    assert "ขั้นที่ 4/4" in texts(admin.say("สิ้นเดือนหน้า 16.30 น."))
+    assert f"ไม่มีวันที่ 31 ก.พ. {be} ในปฏิทิน" in texts(admin.say(f"31 ก.พ. {be}"))  # a date alone is checked too
+    dated = texts(admin.say("สิ้นเดือนหน้า"))           # a date alone: due at the end of office hours
+    assert "ขั้นที่ 4/4" in dated and "ไม่ได้ระบุเวลา จึงตั้งเป็นเวลาเลิกงาน 16:30 น." in dated
     admin.say("ทุกรายการ")
     admin.say("บันทึกไว้ก่อน")
     with db(app) as s:

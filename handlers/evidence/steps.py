@@ -12,11 +12,11 @@ keep planned).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from handlers.core import policy, postback
 from handlers.core.flow import Flow, FlowState, Step
-from handlers.core.thaidate import BANGKOK, DATETIME_EXAMPLE, parse_thai_datetime, thai_date
+from handlers.core.thaidate import BANGKOK, DATETIME_EXAMPLE, parse_thai_date, parse_thai_datetime, thai_date
 from handlers.core.types import Button, Ctx, DatetimePickerAction, Result, TextReply, UserFacingError
 from handlers.core.words import Choice
 from handlers.evidence import common, items as catalog
@@ -249,10 +249,13 @@ def _due_prompt(ctx: Ctx, st: FlowState) -> Result:
                        [picker, cancel_button()])
 
 
-def _set_due(ctx: Ctx, st: FlowState, when: datetime) -> Result:
+DUE_TIME = time(16, 30)  # a due date typed without a time: the end of office hours, Asia/Bangkok
+
+
+def _set_due(ctx: Ctx, st: FlowState, when: datetime, why: str = "") -> Result:
     if when <= ctx.now:
         raise UserFacingError("วันส่งต้องเป็นเวลาหลังจากนี้ค่ะ เลือกใหม่อีกครั้งนะคะ")
-    return st.goto(ctx, "scope", f"กำหนดส่ง {thai_date(when)} ค่ะ", due=when.isoformat())
+    return st.goto(ctx, "scope", f"กำหนดส่ง {thai_date(when)}{why} ค่ะ", due=when.isoformat())
 
 
 def _on_due_choice(ctx: Ctx, st: FlowState, value: str) -> Result:
@@ -266,7 +269,13 @@ def _on_due_choice(ctx: Ctx, st: FlowState, value: str) -> Result:
 
 
 def _on_due_text(ctx: Ctx, st: FlowState, text: str) -> Result:
-    return _set_due(ctx, st, parse_thai_datetime(text, ctx.now))
+    """A typed due date and time; a date alone ("30 ก.ย. 2570") is due at `DUE_TIME` that day."""
+    try:
+        day = parse_thai_date(text, ctx.now.astimezone(BANGKOK).date())
+    except UserFacingError:  # a time was typed too, or it is no date: the date-and-time reading answers
+        return _set_due(ctx, st, parse_thai_datetime(text, ctx.now))
+    when = datetime.combine(day, DUE_TIME, BANGKOK).astimezone(timezone.utc)
+    return _set_due(ctx, st, when, " (ไม่ได้ระบุเวลา จึงตั้งเป็นเวลาเลิกงาน 16:30 น.)")
 
 
 def _scope_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
