@@ -265,6 +265,8 @@ def test_a_school_cannot_register_before_the_school_list_is_imported_and_is_told
     told = texts(press(applicant, last_reply(line), "สถานศึกษา"))
     assert "ยังไม่มีรายชื่อโรงเรียนในระบบ" in told and "แจ้งผู้ดูแลระบบ" in told and "flask" not in told
     assert requests_of(app, APPLICANT) == []
+    # "ครู" read as a school was perhaps meant as office staff: the role is asked again, not the flow ended
+    assert "คุณอยู่กลุ่มงานไหน" in texts(applicant.say("บุคลากรสำนักงาน"))
 
 
 # -- manners of the declared flow: typed choices, stale and earlier buttons, junk, typed name/position --

@@ -101,8 +101,8 @@ def steps(done: Done, roles: Sequence[str], ask_role: Text, *, ask_group: Text =
     """The picker's steps ("role", "group", "school", "schools") for a flow whose data extends `Place`.
 
     `roles` are the roles offered (their order is the buttons'); `ask_role`, `ask_group` and `ask_school`
-    are the questions (text, or `fn(ctx, st) -> text`); `no_schools` ends the flow when the school list
-    is empty and a school is chosen. `done` is called with the complete place.
+    are the questions (text, or `fn(ctx, st) -> text`); `no_schools` answers a school chosen while the school
+    list is empty: the role is asked again when other roles are offered, else the flow ends. `done` is called with the complete place.
     """
 
     def cancel() -> list:
@@ -142,8 +142,8 @@ def steps(done: Done, roles: Sequence[str], ask_role: Text, *, ask_group: Text =
         if role == policy.STAFF:
             return st.goto(ctx, "group", role=role)
         if role == policy.SCHOOL:
-            if not schools.count(ctx.session):
-                return st.end(Result.text(no_schools))
+            if not schools.count(ctx.session):  # another role may still be the one meant ("ครู" at an office)
+                return st.again(ctx, no_schools) if len(roles) > 1 else st.end(Result.text(no_schools))
             return st.goto(ctx, "school", role=role)
         return done(ctx, st.replace(role=role, work_group="", school_code=""), role, None, None)
 
