@@ -46,6 +46,8 @@ def test_staff_pick_a_work_group_and_an_admin_approves_by_push(app, applicant, l
     assert len(labels) == 12 and labels[-1] == "ยกเลิก" and "ทุกกลุ่ม" not in labels and "ICT" in labels
     asked = press(applicant, groups, "นโยบายและแผน")
     assert "ชื่อ-นามสกุล" in texts(asked) and line.pushes() == []
+    surname = texts(applicant.say("สมศรี"))        # a first name alone: the surname is asked for
+    assert "ขอนามสกุลด้วยค่ะ" in surname and "ตำแหน่ง" not in surname
     assert "ตำแหน่ง" in texts(applicant.say("สมศรี ใจดี"))
     sent = applicant.say("นักวิเคราะห์นโยบายและแผนค่ะ")
     assert "ส่งคำขอลงทะเบียนเป็น บุคลากรสำนักงาน · กลุ่มนโยบายและแผน แล้วค่ะ" in texts(sent)

@@ -41,6 +41,7 @@ ASK_NAME = ("ขอชื่อ-นามสกุลจริงของคุ
             "(ผู้ดูแลระบบใช้ตรวจสอบคำขอ และแสดงในรายงานการรับทราบประกาศ)")
 ASK_POSITION = "ตำแหน่งของคุณคืออะไรคะ เช่น \"ครู\" \"ผู้อำนวยการโรงเรียน\" \"นักวิชาการศึกษา\""
 NAME_EXPECTS = "ขั้นนี้ให้พิมพ์ชื่อ-นามสกุลของคุณค่ะ"
+NEEDS_SURNAME = "ขอนามสกุลด้วยค่ะ 🙏 พิมพ์ชื่อและนามสกุลเว้นวรรคกัน เช่น \"{name} ใจดี\" นะคะ"
 POSITION_EXPECTS = "ขั้นนี้ให้พิมพ์ตำแหน่งของคุณค่ะ"
 TYPED_EMPTY = "ยังไม่ได้พิมพ์{what}เลยค่ะ 🙏 พิมพ์{what}ของคุณได้เลยนะคะ"
 TYPED_SHORT = "{what}สั้นเกินไปค่ะ 🙏 พิมพ์{what}ให้ครบนะคะ"
@@ -147,7 +148,10 @@ def _ask_name(ctx: Ctx, st: FlowState[RegData]) -> Result:
 
 
 def _on_name(ctx: Ctx, st: FlowState[RegData], text: str) -> Result:
-    return st.goto(ctx, "position", full_name=typed_value(text, "ชื่อ-นามสกุล", NAME_MAX))
+    name = typed_value(text, "ชื่อ-นามสกุล", NAME_MAX)
+    if " " not in name:  # one word: the surname is missing (else the next line, typed whole, becomes the position)
+        raise UserFacingError(NEEDS_SURNAME.format(name=name), [directory.cancel_button()])
+    return st.goto(ctx, "position", full_name=name)
 
 
 def _ask_position(ctx: Ctx, st: FlowState[RegData]) -> Result:
