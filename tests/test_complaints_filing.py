@@ -482,7 +482,7 @@ def test_an_admin_binds_a_group_as_the_complaints_room(app, webhook, line, offic
     with db(app) as s:
         chat_groups.record_join(s, OFFICE_CHAT, "group", datetime.now(timezone.utc), name="ห้องร้องเรียน")
     admin = as_(webhook, line, ADMIN, group_id=OFFICE_CHAT)
-    assert "ห้องรับเรื่องร้องเรียน" in texts(admin.say("บอท ตั้งค่ากลุ่ม"))
+    assert "ห้องเรื่องร้องเรียน" in texts(admin.say("บอท ตั้งค่ากลุ่ม"))
     assert "ตั้งค่าแล้ว" in texts(admin.say("บอท ห้องรับเรื่องร้องเรียน"))
     with db(app) as s:
         assert chat_groups.get(s, OFFICE_CHAT).binding == chat_groups.COMPLAINTS

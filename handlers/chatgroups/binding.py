@@ -72,7 +72,7 @@ def binding_text(ctx: Ctx, row: ChatGroup | None) -> str:
         except KeyError:
             return f"กลุ่มงาน \"{row.work_group}\" (ไม่มีในรายชื่อกลุ่มงานแล้ว)"
     return {chat_groups.ALL_STAFF: "ห้องบุคลากรทั้งหมด", chat_groups.ADMINS: "ห้องผู้ดูแลระบบ",
-            chat_groups.COMPLAINTS: "ห้องรับเรื่องร้องเรียน"}[row.binding]
+            chat_groups.COMPLAINTS: ROOM_CHOICES["complaints"][0]}[row.binding]
 
 
 def count_text(row: ChatGroup) -> str:
@@ -166,7 +166,7 @@ def _prompt(ctx: Ctx, st: FlowState[Binding]) -> Result:
                           Section("เลือกได้", ("ผูกกับกลุ่มงาน: เลื่อนดูการ์ดถัดไป",
                                                "ห้องบุคลากรทั้งหมด: สำหรับประกาศถึงบุคลากรทุกคน",
                                                "ห้องผู้ดูแลระบบ: สำหรับเรื่องของผู้ดูแลระบบ",
-                                               "ห้องรับเรื่องร้องเรียน: แจ้งเจ้าหน้าที่เมื่อมีเรื่องใหม่"))),
+                                               f"{ROOM_CHOICES['complaints'][0]}: แจ้งเจ้าหน้าที่เมื่อมีเรื่องใหม่"))),
                 buttons=tuple(st.choice_buttons(rooms)), footnote=HOW_TO_CHOOSE,
                 alt_text=f"ตั้งค่ากลุ่มไลน์ {chat_name(row)}")
     names = {g.id: g.name for g in ctx.content.groups}
