@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.core.thaidate import BANGKOK
+from handlers.core.workdays import office_calendar
 from storage import evidence, rounds
 from storage.models import EvidenceEvent, EvidenceState, Round
 from tests import line_events as ev
@@ -177,6 +178,23 @@ def test_impossible_due_dates_are_named_and_the_step_asks_again(app, admin_round
     nxt = (datetime.now(BANGKOK).replace(day=1) + timedelta(days=32)).replace(day=1)
     assert (due.year, due.month, due.hour, due.minute) == (nxt.year, nxt.month, 16, 30)
     assert (due + timedelta(days=1)).day == 1                                         # the month's last day
+
+
+def test_a_due_date_on_a_day_off_is_kept_with_a_warning(app, webhook, line):
+    today = datetime.now(BANGKOK).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    with db(app) as s:
+        cal = office_calendar(s)
+        workday = next(d for d in (today + timedelta(days=i) for i in range(2, 30)) if cal.is_working_day(d))
+    for day, warning in ((saturday, "⚠ วันนั้นเป็นวันเสาร์ (ไม่ใช่วันทำการ)"), (workday, None)):
+        admin = Chat(webhook, line, user_id=ADMIN)
+        admin.say("ตั้งรอบ")
+        admin.say("SAR")
+        admin.say("ใช้ชื่อนี้")
+        shown = texts(admin.say(f"{day.day}/{day.month}/{day.year + 543} 16:30"))
+        assert "ขั้นที่ 4/4" in shown
+        assert (warning in shown) if warning else ("⚠" not in shown)
+        admin.say("ยกเลิก")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from handlers.core.flow import Flow, FlowState, Step
 from handlers.core.thaidate import BANGKOK, DATETIME_EXAMPLE, parse_thai_date, parse_thai_datetime, thai_date
 from handlers.core.types import Button, Ctx, DatetimePickerAction, Result, TextReply, UserFacingError
 from handlers.core.words import Choice
+from handlers.core.workdays import office_calendar
 from handlers.evidence import common, items as catalog
 from handlers.evidence.progress import NEEDS_FIX, NOT_STARTED, STATUS_NAMES
 from handlers.members.directory import cancel_button
@@ -255,7 +256,9 @@ DUE_TIME = time(16, 30)  # a due date typed without a time: the end of office ho
 def _set_due(ctx: Ctx, st: FlowState, when: datetime, why: str = "") -> Result:
     if when <= ctx.now:
         raise UserFacingError("วันส่งต้องเป็นเวลาหลังจากนี้ค่ะ เลือกใหม่อีกครั้งนะคะ")
-    return st.goto(ctx, "scope", f"กำหนดส่ง {thai_date(when)}{why} ค่ะ", due=when.isoformat())
+    off = office_calendar(ctx.session).day_off(when.astimezone(BANGKOK).date())
+    warn = f"\n⚠ วันนั้นเป็น{off} (ไม่ใช่วันทำการ) ถ้าไม่ได้ตั้งใจ กด \"ยกเลิก\" แล้วตั้งใหม่ได้ค่ะ" if off else ""
+    return st.goto(ctx, "scope", f"กำหนดส่ง {thai_date(when)}{why} ค่ะ{warn}", due=when.isoformat())
 
 
 def _on_due_choice(ctx: Ctx, st: FlowState, value: str) -> Result:
