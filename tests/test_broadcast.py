@@ -490,6 +490,14 @@ def test_particles_at_the_audience_step(admin, office, typed, expect):
     assert expect in texts(admin.say(typed))
 
 
+def test_a_word_that_fits_several_audiences_is_asked_about_not_kept_as_the_message(app, admin, office):
+    admin.say("ประกาศ")
+    asked = texts(admin.say("ทุกคน"))
+    assert "\"ทุกคน\" ตรงกับหลายตัวเลือกค่ะ หมายถึง บุคลากรทั้งหมด หรือ ผู้ติดตามทุกคน คะ" in asked
+    assert "ใช้ข้อความนี้" not in asked
+    assert "เลือกแล้ว: บุคลากรทั้งหมด" in texts(admin.say("บุคลากรทั้งหมด"))
+
+
 def test_particles_at_every_choice_step(app, admin, line, office):
     admin.say("ประกาศ")
     admin.say("เลือกกลุ่มงานค่ะ")

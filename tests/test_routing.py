@@ -106,6 +106,17 @@ def test_wanting_alone_or_before_other_words_is_no_command(text):
     assert COMMANDS.match(text) is None
 
 
+def test_a_part_of_two_choices_is_named_as_both_and_chooses_neither():
+    from handlers.core.words import ambiguity, candidates
+    groups = [Choice("a", "กลุ่มส่งเสริมการจัดการศึกษา"), Choice("b", "กลุ่มส่งเสริมสถานศึกษาเอกชน"),
+              Choice("c", "กลุ่มนโยบายและแผน")]
+    assert choose("ส่งเสริม", groups) is None
+    assert [c.value for c in candidates("ส่งเสริมค่ะ", groups)] == ["a", "b"]
+    assert ambiguity("ส่งเสริม", groups) == ("\"ส่งเสริม\" ตรงกับหลายตัวเลือกค่ะ หมายถึง กลุ่มส่งเสริมการจัดการศึกษา "
+                                            "หรือ กลุ่มส่งเสริมสถานศึกษาเอกชน คะ 👇")
+    assert ambiguity("นโยบาย", groups) == "" and ambiguity("ขอ", groups) == ""
+
+
 def test_command_words_are_unique_across_capabilities():
     words = [w for w, _c in COMMANDS.items]
     assert len(words) == len(set(words))

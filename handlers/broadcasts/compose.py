@@ -43,7 +43,7 @@ from handlers.core.flow import EXPIRED, Flow, FlowState, Step
 from handlers.core.routing import Command
 from handlers.core.thaidate import DATETIME_EXAMPLE, looks_like_datetime, parse_thai_datetime, thai_date
 from handlers.core.types import Button, Ctx, Result, TextReply, UserFacingError
-from handlers.core.words import Choice, choice_list, command_rest
+from handlers.core.words import Choice, ambiguity, choice_list, command_rest
 from handlers.members import directory
 from storage import broadcasts
 
@@ -143,6 +143,9 @@ def _aside(what: str, choices_of) -> Any:
                 what=what, choices=choice_list(choices_of(ctx, st))))
         if len(text) > MAX_TEXT:
             raise UserFacingError(_too_long(text))
+        unsure = ambiguity(text, choices_of(ctx, st))  # "ทุกคน": a part of two choices, not a message
+        if unsure:
+            return st.again(ctx, unsure)
         return st.again(ctx, TYPED_ASIDE.format(what=what, quote=snippet(text, 60)), typed=text)
     return on_text
 

@@ -27,7 +27,7 @@ from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from handlers.core import postback
 from handlers.core.types import Button, Ctx, NextState, PostbackAction, Result, TextReply, UserFacingError
-from handlers.core.words import Choice, choice_list, choose
+from handlers.core.words import Choice, ambiguity, choice_list, choose
 from storage.models import ConversationState
 
 TTL = timedelta(minutes=30)
@@ -167,7 +167,8 @@ class Flow(Generic[D]):
             return step.on_choice(ctx, st, picked.value)
         if step.on_text is not None:
             return step.on_text(ctx, st, text)
-        note = NOT_A_CHOICE.format(choices=choice_list(choices)) if choices else (step.expects or WANTS_BUTTON)
+        note = (ambiguity(text, choices) or NOT_A_CHOICE.format(choices=choice_list(choices))) if choices \
+            else (step.expects or WANTS_BUTTON)
         if step.brief:
             return st.stay(Result.text(f"{note}\n{step.brief}", step.prompt(ctx, st).quick_replies))
         return st.again(ctx, note)

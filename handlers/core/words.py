@@ -164,6 +164,31 @@ def choose(text: str, choices: Sequence[Choice]) -> Choice | None:
     return choices[scored[0][1]]
 
 
+def candidates(text: str, choices: Sequence[Choice]) -> list[Choice]:
+    """The choices `text` is a part of (3 letters or more), when that is more than one: "ทุกคน" is in both
+    "บุคลากรทุกคน" and "ผู้ติดตามทุกคน", so `choose` picks neither and a re-ask can name the two."""
+    q = plain(text)
+    while _LEAD.match(q) and _LEAD.sub("", q, count=1).strip():
+        q = _LEAD.sub("", q, count=1).strip()
+    if len(q) < 3:
+        return []
+    found = [c for c in choices if any(q in f for f in _forms(c))]
+    return found if len(found) > 1 else []
+
+
+AMBIGUOUS = "\"{typed}\" ตรงกับหลายตัวเลือกค่ะ หมายถึง {choices} คะ 👇"
+
+
+def ambiguity(text: str, choices: Sequence[Choice]) -> str:
+    """The re-ask naming the choices `text` could mean ("…หมายถึง บุคลากรทั้งหมด หรือ ผู้ติดตามทุกคน คะ"),
+    or "" when it is not a part of two or more."""
+    found = candidates(text, choices)
+    if not found:
+        return ""
+    names = [re.sub(r"^[✓✅▶◀✏️📢\s]+|[▶◀\s]+$", "", c.label) for c in found]
+    return AMBIGUOUS.format(typed=text.strip()[:30], choices=", ".join(names[:-1]) + " หรือ " + names[-1])
+
+
 def choice_list(choices: Sequence[Choice]) -> str:
     """The choices as a short Thai list for a re-ask: "บุคลากรสำนักงาน, สถานศึกษา"."""
     return ", ".join(re.sub(r"^[✓\s]+", "", c.label) for c in choices)
