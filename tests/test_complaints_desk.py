@@ -346,6 +346,25 @@ def test_rating_without_a_comment(app, webhook, line, desk):
     assert f"เรื่อง {number} ได้รับคะแนนความพึงพอใจ 5/5" in texts(pushed_to(line, OFFICER))
 
 
+def test_the_complainant_may_type_the_rating_button(app, webhook, line, desk):
+    filer = as_(webhook, line, FILER)
+    assert rating.NOTHING_TO_RATE in texts(filer.say("ให้คะแนนค่ะ"))
+    first, second = file_case(app), file_case(app)
+    officer = policy.Actor(OFFICER, "staff", "admin", complaint_officer=True)
+    with db(app) as s:
+        actions.resolve(s, officer, complaints.by_number(s, first), "แก้ไขแล้ว", NOW)
+    assert f"เรื่อง {first}: พึงพอใจ" in texts(filer.say("ให้คะแนน"))   # the one waiting: straight to stars
+    filer.say("4 ดาว")
+    filer.say("ไม่มี")
+    assert case_of(app, first).rating == 4
+    with db(app) as s:
+        actions.resolve(s, officer, complaints.by_number(s, second), "แก้ไขแล้ว", NOW)
+    assert f"เรื่อง {second}: พึงพอใจ" in texts(filer.say(f"ให้คะแนน {second}"))
+    filer.say("ยกเลิก")
+    assert rating.RATED.format(number=first, stars=4) in texts(filer.say(f"ให้คะแนน {first}"))
+    assert rating.NOT_YOURS in texts(as_(webhook, line, ANON_FILER).say(f"ให้คะแนน {second}"))
+
+
 def test_dismissal_needs_a_reason_and_tells_the_complainant(app, webhook, line, desk):
     number = file_case(app)
     officer = as_(webhook, line, OFFICER)

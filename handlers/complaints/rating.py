@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from handlers.core import policy, postback
 from handlers.core.flow import Flow, FlowState, Step
+from handlers.core.routing import Command
 from handlers.complaints import notices
+from handlers.complaints.catalog import case_number
 from handlers.core.types import Button, Card, Ctx, PostbackAction, Result, Section, TextReply, UserFacingError
 from handlers.core.words import Choice
 from handlers.members.directory import cancel_button
@@ -138,7 +140,30 @@ def on_rate_button(ctx: Ctx, payload: dict) -> Result:
     return RATE.begin(ctx, case_id=case.id)
 
 
-COMMANDS: list = []
+NOTHING_TO_RATE = "ยังไม่มีเรื่องที่รอให้คะแนนค่ะ 😊 เมื่อเจ้าหน้าที่แจ้งผลเรื่องของท่านแล้ว จะให้คะแนนได้นะคะ"
+WHICH = "เรื่องที่รอให้คะแนน {n} เรื่องค่ะ เลือกเรื่องที่จะให้คะแนนได้เลย 👇"
+
+
+def rate_command(ctx: Ctx, rest: str = "") -> Result:
+    """"ให้คะแนน" typed (the outcome card's button, or "ให้คะแนน ร-2570-0042"): rate that case, the one
+    resolved case not rated yet, or pick among several."""
+    policy.require(ctx, "complaints.rate")
+    number = case_number(rest) if rest else None
+    if number:
+        case = complaints.by_number(ctx.session, number)
+        return RATE.begin(ctx, case_id=_rateable(ctx, case.id if case else 0).id)
+    waiting = [c for c in complaints.filed_by(ctx.session, ctx.inp.user_id or "")
+               if c.state == "resolved" and c.rating is None]
+    if not waiting:
+        return Result.text(NOTHING_TO_RATE)
+    if len(waiting) == 1:
+        return RATE.begin(ctx, case_id=waiting[0].id)
+    return Result.text(WHICH.format(n=len(waiting)),
+                       [Button(c.number, PostbackAction(postback.encode("cdr", c=c.id), f"ให้คะแนน {c.number}"))
+                        for c in waiting[:12]])
+
+
+COMMANDS = [Command(("ให้คะแนน", "ประเมินความพึงพอใจ"), rate_command, bare_in_group=False)]
 POSTBACKS = {"cdr": on_rate_button}
 FLOWS = (RATE,)
 EVENTS: dict = {}
