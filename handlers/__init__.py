@@ -16,9 +16,12 @@ Capability packages plug in by declaring, each at module level:
 - `READERS`: `[fn(ctx, text) -> Result | None]`, asked in turn about addressed text outside a flow that is
   no command (before the standards lookup), e.g. a case number typed alone ("ร-2570-0042"); None: not theirs.
 Routing (design.md, "Manners in a chat"): in a flow, text goes to the flow's current step except the
-cancel and help words and a bare command word; otherwise a command, small talk, or a standards question.
+cancel and help words and a bare command word; otherwise the label of a button on the last reply (typed
+instead of pressed, 1:1), a command, small talk, or a standards question.
 """
 from __future__ import annotations
+
+import dataclasses
 
 from handlers import help
 from handlers.broadcasts import acks, compose as broadcasts
@@ -27,7 +30,7 @@ from handlers.chatgroups import binding as chatgroups
 from handlers.complaints import filing as complaint_filing, follow as complaint_follow, mydata as complaint_data, \
     summary as complaint_stats
 from handlers.complaints import desk as complaints_desk, rating as complaints_rating
-from handlers.core import flow, postback
+from handlers.core import flow, postback, typed_buttons
 from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, TextReply, UserFacingError
 from handlers.core.words import choose
@@ -101,6 +104,9 @@ def on_text(ctx: Ctx) -> Result | None:
         return _in_flow(ctx, text, st)
     if is_one_of(text, CANCEL_WORDS):
         return Result.text(NOTHING_TO_CANCEL, help.menu_buttons()[:3])
+    data = typed_buttons.pressed(ctx, text)  # the label of a button on the last reply, typed
+    if data is not None:
+        return on_postback(dataclasses.replace(ctx, inp=dataclasses.replace(ctx.inp, kind="postback", data=data)))
     found = COMMANDS.match(text)
     if found:
         cmd, rest = found
@@ -187,11 +193,14 @@ def _route(ctx: Ctx) -> Result | None:
 
 
 def dispatch(ctx: Ctx) -> Result | None:
-    """The reply to `ctx.inp`, or None for no reply; the state the handler leaves is written here."""
+    """The reply to `ctx.inp`, or None for no reply; the state the handler leaves is written here, and
+    the reply's buttons are kept so their labels may be typed (`handlers.core.typed_buttons`)."""
     try:
         result = _route(ctx)
     except UserFacingError as err:
-        return Result.text(err.message, err.quick_replies)
-    if result is not None:
-        flow.save(ctx, result.next_state)
+        result = Result.text(err.message, err.quick_replies)
+    else:
+        if result is not None:
+            flow.save(ctx, result.next_state)
+    typed_buttons.remember(ctx, result)
     return result

@@ -331,6 +331,22 @@ class ConversationState(Base):
         return f"ConversationState({self.chat_id!r}, {self.user_id!r}, {self.flow}/{self.step})"
 
 
+class LastButtons(Base):
+    """The postback buttons of the bot's last reply to one person in a 1:1 chat, so a label typed instead
+    of pressed ("รายงานสถานะ", "รับเรื่อง") presses it (`handlers.core.typed_buttons`). `buttons` is
+    [[label, display, postback data], ...], labels unique; `expires_at` is UTC."""
+
+    __tablename__ = "last_buttons"
+
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    buttons: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    expires_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"LastButtons({self.chat_id!r}, {self.user_id!r}, {len(self.buttons or [])} buttons)"
+
+
 class Broadcast(Base):
     """An admin's announcement: audience, content, optional schedule and acknowledgement, and results.
 

@@ -206,6 +206,14 @@ def test_card_buttons_typed_with_the_case_number_do_what_the_button_does(app, we
     assert [s[0] for s in steps_of(app, number)] == ["filed", "acknowledged"]
 
 
+def test_on_an_open_card_the_buttons_label_typed_alone_acts_on_that_case(app, webhook, line, desk):
+    number = file_case(app)
+    officer = as_(webhook, line, OFFICER)
+    open_case(officer, number)
+    assert f"รับเรื่อง {number} แล้วค่ะ" in texts(officer.say("รับเรื่องค่ะ"))
+    assert f"พิมพ์ข้อความถึงผู้แจ้ง เรื่อง {number}" in texts(officer.say("ตอบผู้แจ้ง"))
+
+
 def test_forwarding_tells_the_groups_chat_and_stray_words_are_asked_again(app, webhook, line, desk):
     number = file_case(app, details="ขอให้ชี้แจงแผนงบประมาณของโครงการ", topic="budget")
     officer = as_(webhook, line, OFFICER)

@@ -132,6 +132,28 @@ def _forms(choice: Choice) -> list[str]:
     return [f for f in {plain(x) for x in (label, choice.display or "", *choice.words)} if f]
 
 
+def _queries(text: str) -> tuple[str, str]:
+    """`text` in `plain` form, and the same without leading fillers ("ขอเป็นบุคลากร" -> "บุคลากร")."""
+    q = plain(text)
+    q2 = q
+    while _LEAD.match(q2) and _LEAD.sub("", q2, count=1).strip():
+        q2 = _LEAD.sub("", q2, count=1).strip()
+    return q, q2
+
+
+def exact_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """The choice whose label, display or a synonym `text` is exactly (particles, leading fillers and
+    button decorations aside), else None: `choose` without numbers, parts or fuzz."""
+    q, q2 = _queries(text)
+    if not q:
+        return None
+    for c in choices:
+        forms = _forms(c)
+        if q in forms or q2 in forms:
+            return c
+    return None
+
+
 def choose(text: str, choices: Sequence[Choice]) -> Choice | None:
     """The choice `text` names, typed in natural Thai, or None when it names none or is ambiguous.
 
@@ -139,16 +161,12 @@ def choose(text: str, choices: Sequence[Choice]) -> Choice | None:
     ("2" = the second choice), then fuzzy (rapidfuzz ratio on loose forms ≥ `FUZZY_MIN`, ahead of the
     next best by `FUZZY_MARGIN`), so "นโยบายแผน" finds "กลุ่มนโยบายและแผน" and "โอเคค่ะ" finds nothing.
     """
-    q = plain(text)
-    q2 = q
-    while _LEAD.match(q2) and _LEAD.sub("", q2, count=1).strip():
-        q2 = _LEAD.sub("", q2, count=1).strip()
+    q, q2 = _queries(text)
     if not q:
         return None
-    for c in choices:
-        forms = _forms(c)
-        if q in forms or q2 in forms:
-            return c
+    found = exact_choice(text, choices)
+    if found is not None:
+        return found
     if q.isdigit() and 1 <= int(q) <= len(choices):
         return choices[int(q) - 1]
     if len(q2) >= 3:  # a part of one choice's name only: "การเงิน" -> "บริหารงานการเงินและสินทรัพย์"
@@ -167,9 +185,7 @@ def choose(text: str, choices: Sequence[Choice]) -> Choice | None:
 def candidates(text: str, choices: Sequence[Choice]) -> list[Choice]:
     """The choices `text` is a part of (3 letters or more), when that is more than one: "ทุกคน" is in both
     "บุคลากรทุกคน" and "ผู้ติดตามทุกคน", so `choose` picks neither and a re-ask can name the two."""
-    q = plain(text)
-    while _LEAD.match(q) and _LEAD.sub("", q, count=1).strip():
-        q = _LEAD.sub("", q, count=1).strip()
+    q = _queries(text)[1]
     if len(q) < 3:
         return []
     found = [c for c in choices if any(q in f for f in _forms(c))]
