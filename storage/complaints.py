@@ -15,11 +15,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import AuditLog, Complaint, ComplaintContact, ComplaintCounter, ComplaintEvent
+from storage.queries import insert_for
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 KINDS = ("complaint", "suggestion", "opinion", "compliment")
@@ -49,7 +48,7 @@ def year_be(at: datetime) -> int:
 def next_number(session: Session, letter: str, year: int) -> str:
     """The next case number for type `letter` in Buddhist-Era `year`, e.g. ``ร-2570-0042`` (four digits,
     more past 9,999). One atomic upsert: safe when two filings happen at once."""
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    make = insert_for(session)
     stmt = make(ComplaintCounter).values(prefix=letter, year_be=year, last=1)
     stmt = stmt.on_conflict_do_update(index_elements=["prefix", "year_be"],
                                       set_={"last": ComplaintCounter.last + 1}).returning(ComplaintCounter.last)

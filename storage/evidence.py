@@ -12,11 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import EvidenceEvent, EvidenceState
+from storage.queries import insert_for
 
 MAX_LINKS = 10
 MAX_FILES = 10
@@ -90,9 +89,7 @@ def report(session: Session, round_id: int, key: str, change: Change, by: str, n
 def _insert_blank(session: Session, round_id: int, key: str, by: str, now: datetime) -> None:
     """INSERT … ON CONFLICT DO NOTHING the item's not-started row at version 0 (SQLite and PostgreSQL;
     no savepoint, which pysqlite turns into a commit)."""
-    dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make(EvidenceState).values(
+    session.execute(insert_for(session)(EvidenceState).values(
         round_id=round_id, item_key=key, status="not_started", note="", reason="", links=[], files=[], version=0,
         updated_by=by, updated_at=now).on_conflict_do_nothing())
 

@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 from storage.models import ProcessedEvent, UnansweredQuery
 
 MAX_LOGGED_CHARS = 500
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}  # dialects with ON CONFLICT DO NOTHING
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}  # dialects with ON CONFLICT
+
+
+def insert_for(session: Session):
+    """The `insert` construct of this session's dialect, with `on_conflict_do_nothing` and
+    `on_conflict_do_update` (PostgreSQL and SQLite, the two databases the bot runs on)."""
+    return _INSERTS[session.get_bind().dialect.name]
 
 
 def claim_event(session: Session, webhook_event_id: str, event_type: str, now: datetime) -> bool:

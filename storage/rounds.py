@@ -9,11 +9,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import EvidenceEvent, EvidenceState, Round
+from storage.queries import insert_for
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 KINDS = ("sar", "kpi6", "kpi9", "kpi12", "strategy", "pmqa", "other")
@@ -106,7 +105,7 @@ def current(session: Session, now: datetime, *, create_default: bool = True) -> 
         session.flush()
         return existing
     # two first reports at once: INSERT … ON CONFLICT DO NOTHING on auto_key makes one round
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    make = insert_for(session)
     session.execute(make(Round).values(
         name=f"SAR ปีงบประมาณ {fy}", kind="sar", fiscal_year=fy, due_at=None, scope={"all": True}, state="open",
         auto_key=f"sar-{fy}", created_by="auto", created_at=now).on_conflict_do_nothing())

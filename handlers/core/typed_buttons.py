@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import delete
+
 from handlers.core.types import Card, CardList, Ctx, PostbackAction, Result
 from handlers.core.words import Choice, exact_choice
 from storage.models import LastButtons
+from storage.queries import insert_for
 
 TTL = timedelta(minutes=30)
 SKIP_ACTIONS = ('{"a":"f"', '{"a":"cancel"')  # flow buttons live with their flow; "ยกเลิก" is a word already
@@ -40,20 +43,20 @@ def postbacks_of(result: Result) -> list[list[str]]:
 
 
 def remember(ctx: Ctx, result: Result | None) -> None:
-    """Keep `result`'s postback buttons as this person's last in this 1:1 chat (none: forget the last)."""
+    """Keep `result`'s postback buttons as this person's last in this 1:1 chat (none: forget the last).
+    One statement per reply (an upsert, or a delete), as it runs for every message."""
     if ctx.inp.chat_kind != "user" or not ctx.inp.user_id or result is None:
         return
-    key = (ctx.inp.chat_id, ctx.inp.user_id)
-    row = ctx.session.get(LastButtons, key)
+    key = {"chat_id": ctx.inp.chat_id, "user_id": ctx.inp.user_id}
     buttons = postbacks_of(result)
     if not buttons:
-        if row is not None:
-            ctx.session.delete(row)
+        ctx.session.execute(delete(LastButtons).where(LastButtons.chat_id == key["chat_id"],
+                                                      LastButtons.user_id == key["user_id"]))
         return
-    if row is None:
-        row = LastButtons(chat_id=key[0], user_id=key[1])
-        ctx.session.add(row)
-    row.buttons, row.expires_at = buttons, ctx.now + TTL
+    values = {"buttons": buttons, "expires_at": ctx.now + TTL}
+    insert = insert_for(ctx.session)
+    ctx.session.execute(insert(LastButtons).values(**key, **values)
+                        .on_conflict_do_update(index_elements=list(key), set_=values))
 
 
 def pressed(ctx: Ctx, text: str) -> str | None:
