@@ -37,7 +37,7 @@ from storage.models import ChatGroup
 
 PAGE = 10  # group chats per carousel page in the 1:1 list
 CHAT_ID = re.compile(r"[CR][0-9A-Za-z]{10,63}")  # LINE: "C"/"R" + 32 hex; the console uses its own
-# the room choices: flow value -> (label, at most LINE's 20 characters; other ways to type it); work groups follow
+# the room choices: flow value -> (label, ≤ LINE's 20 characters; other ways to type it); work groups follow
 ROOM_CHOICES = {"all": ("ห้องบุคลากรทั้งหมด", ("บุคลากรทั้งหมด", "ห้องบุคลากร", "ห้องรวม", "ทุกคน")),
                 "admins": ("ห้องผู้ดูแลระบบ", ("ผู้ดูแลระบบ", "ห้องแอดมิน", "แอดมิน", "admin", "admins")),
                 "complaints": ("ห้องเรื่องร้องเรียน", ("ห้องรับเรื่องร้องเรียน", "เรื่องร้องเรียน", "ร้องเรียน",
@@ -71,7 +71,7 @@ def binding_text(ctx: Ctx, row: ChatGroup | None) -> str:
             return ctx.content.group(row.work_group or "").name
         except KeyError:
             return f"กลุ่มงาน \"{row.work_group}\" (ไม่มีในรายชื่อกลุ่มงานแล้ว)"
-    return {chat_groups.ALL_STAFF: "ห้องบุคลากรทั้งหมด", chat_groups.ADMINS: "ห้องผู้ดูแลระบบ",
+    return {chat_groups.ALL_STAFF: ROOM_CHOICES["all"][0], chat_groups.ADMINS: ROOM_CHOICES["admins"][0],
             chat_groups.COMPLAINTS: ROOM_CHOICES["complaints"][0]}[row.binding]
 
 
@@ -164,8 +164,8 @@ def _prompt(ctx: Ctx, st: FlowState[Binding]) -> Result:
     head = Card(label="ตั้งค่ากลุ่มไลน์", title=chat_name(row),
                 sections=(Section("ตอนนี้", (binding_text(ctx, row),)),
                           Section("เลือกได้", ("ผูกกับกลุ่มงาน: เลื่อนดูการ์ดถัดไป",
-                                               "ห้องบุคลากรทั้งหมด: สำหรับประกาศถึงบุคลากรทุกคน",
-                                               "ห้องผู้ดูแลระบบ: สำหรับเรื่องของผู้ดูแลระบบ",
+                                               f"{ROOM_CHOICES['all'][0]}: สำหรับประกาศถึงบุคลากรทุกคน",
+                                               f"{ROOM_CHOICES['admins'][0]}: สำหรับเรื่องของผู้ดูแลระบบ",
                                                f"{ROOM_CHOICES['complaints'][0]}: แจ้งเจ้าหน้าที่เมื่อมีเรื่องใหม่"))),
                 buttons=tuple(st.choice_buttons(rooms)), footnote=HOW_TO_CHOOSE,
                 alt_text=f"ตั้งค่ากลุ่มไลน์ {chat_name(row)}")

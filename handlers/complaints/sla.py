@@ -12,11 +12,13 @@ outcome: `closed_at`, resolved or dismissed) on or before the due date, in Bangk
 
 Notices (each at most once per case, its key kept in `Complaint.notices`), sent only on working days:
 - "ack-soon" / "resolve-soon": the officer who took the case (`assignee_id`), else the group chats bound as
-  the complaints room (where the new-case notice went) if any, else every complaint officer, else the admins, from `remind_before_working_days` working days before the due date — but never on the
+  the complaints room (where the new-case notice went) if any, else every complaint officer, else the
+  admins, from `remind_before_working_days` working days before the due date — but never on the
   filing day itself, when the new-case notice has just gone out (so with a 1-day acknowledgement the
   reminder comes on the morning of the due day);
 - "ack-missed" / "resolve-missed": the admins (and the assignee), from the first working day after it.
-One push per person (or room) per run lists all their cases. No notice names the complainant or quotes the details.
+One push per person (or room) per run lists all their cases. No notice names the complainant or quotes
+the details.
 """
 from __future__ import annotations
 
@@ -173,8 +175,8 @@ def digest(notices: list[Notice]) -> list[Reply]:
 def sweep(session: Session, now: datetime, configured_admins: frozenset[str] = frozenset()
           ) -> list[tuple[str, list[Reply]]]:
     """The deadline pushes due at `now` (UTC) as (LINE user or group ID, replies), one per recipient, and
-    the notices marked sent, in the caller's transaction (the job enqueues the pushes in the same one). A notice with
-    nobody to tell is still marked, so it does not pile up."""
+    the notices marked sent, in the caller's transaction (the job enqueues the pushes in the same one). A
+    notice with nobody to tell is still marked, so it does not pile up."""
     notices = due_notices(session, now)
     admins = members.admin_ids(session, configured_admins)
     per_person: dict[str, list[Notice]] = {}

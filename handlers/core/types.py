@@ -107,7 +107,8 @@ class LineInfo(Protocol):
 class Exports(Protocol):
     """Progress files written under the instance folder and signed, expiring download links to them
     (`bot.files.Exports`). Local file I/O only, no network; `sar_files` and `chart_image` take a second
-    or so, so handlers call them in `Result.after_commit`, not in the event's transaction. `progress` is a `handlers.evidence.progress.OfficeProgress`; `now` is UTC.
+    or so, so handlers call them in `Result.after_commit`, not in the event's transaction. `progress` is
+    a `handlers.evidence.progress.OfficeProgress`; `now` is UTC.
 
     `sar_files` writes the SAR draft (Word, Excel) and gives [(file name, URL, expiry UTC)];
     `chart_image` draws the progress chart and gives it as an image message; `kept_file_url` links (for an

@@ -127,9 +127,18 @@ class Choice:
     display: str | None = None
 
 
+def _bare_label(label: str) -> str:
+    """A button label without its decorations ("✅ ยืนยัน" -> "ยืนยัน", "ถัดไป ▶" -> "ถัดไป")."""
+    return re.sub(r"^[✓✅▶◀✏️📢\s]+|[▶◀\s]+$", "", label)
+
+
 def _forms(choice: Choice) -> list[str]:
-    label = re.sub(r"^[✓✅▶◀✏️📢\s]+|[▶◀\s]+$", "", choice.label)
-    return [f for f in {plain(x) for x in (label, choice.display or "", *choice.words)} if f]
+    return [f for f in {plain(x) for x in (_bare_label(choice.label), choice.display or "", *choice.words)} if f]
+
+
+def _containing(q: str, choices: Sequence[Choice]) -> list[Choice]:
+    """The choices one of whose forms has `q` (in `plain` form) inside it."""
+    return [c for c in choices if any(q in f for f in _forms(c))]
 
 
 def _queries(text: str) -> tuple[str, str]:
@@ -144,14 +153,13 @@ def _queries(text: str) -> tuple[str, str]:
 def exact_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
     """The choice whose label, display or a synonym `text` is exactly (particles, leading fillers and
     button decorations aside), else None: `choose` without numbers, parts or fuzz."""
-    q, q2 = _queries(text)
+    return _exact(*_queries(text), choices)
+
+
+def _exact(q: str, q2: str, choices: Sequence[Choice]) -> Choice | None:
     if not q:
         return None
-    for c in choices:
-        forms = _forms(c)
-        if q in forms or q2 in forms:
-            return c
-    return None
+    return next((c for c in choices if q in _forms(c) or q2 in _forms(c)), None)
 
 
 def choose(text: str, choices: Sequence[Choice]) -> Choice | None:
@@ -164,13 +172,13 @@ def choose(text: str, choices: Sequence[Choice]) -> Choice | None:
     q, q2 = _queries(text)
     if not q:
         return None
-    found = exact_choice(text, choices)
+    found = _exact(q, q2, choices)
     if found is not None:
         return found
     if q.isdigit() and 1 <= int(q) <= len(choices):
         return choices[int(q) - 1]
     if len(q2) >= 3:  # a part of one choice's name only: "การเงิน" -> "บริหารงานการเงินและสินทรัพย์"
-        parts = [c for c in choices if any(q2 in f for f in _forms(c))]
+        parts = _containing(q2, choices)
         if len(parts) == 1:
             return parts[0]
     scored = sorted(((max(fuzz.ratio(q2, f) for f in _forms(c)) if _forms(c) else 0, i)
@@ -186,9 +194,7 @@ def candidates(text: str, choices: Sequence[Choice]) -> list[Choice]:
     """The choices `text` is a part of (3 letters or more), when that is more than one: "ทุกคน" is in both
     "บุคลากรทุกคน" and "ผู้ติดตามทุกคน", so `choose` picks neither and a re-ask can name the two."""
     q = _queries(text)[1]
-    if len(q) < 3:
-        return []
-    found = [c for c in choices if any(q in f for f in _forms(c))]
+    found = _containing(q, choices) if len(q) >= 3 else []
     return found if len(found) > 1 else []
 
 
@@ -201,7 +207,7 @@ def ambiguity(text: str, choices: Sequence[Choice]) -> str:
     found = candidates(text, choices)
     if not found:
         return ""
-    names = [re.sub(r"^[✓✅▶◀✏️📢\s]+|[▶◀\s]+$", "", c.label) for c in found]
+    names = [_bare_label(c.label) for c in found]
     return AMBIGUOUS.format(typed=text.strip()[:30], choices=", ".join(names[:-1]) + " หรือ " + names[-1])
 
 

@@ -101,8 +101,9 @@ def steps(done: Done, roles: Sequence[str], ask_role: Text, *, ask_group: Text =
     """The picker's steps ("role", "group", "school", "schools") for a flow whose data extends `Place`.
 
     `roles` are the roles offered (their order is the buttons'); `ask_role`, `ask_group` and `ask_school`
-    are the questions (text, or `fn(ctx, st) -> text`); `no_schools` answers a school chosen while the school
-    list is empty: the role is asked again when other roles are offered, else the flow ends. `done` is called with the complete place.
+    are the questions (text, or `fn(ctx, st) -> text`); `no_schools` answers a school chosen while the
+    school list is empty: the role is asked again when other roles are offered, else the flow ends. `done`
+    is called with the complete place.
     """
 
     def cancel() -> list:

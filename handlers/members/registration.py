@@ -27,8 +27,8 @@ from storage.models import InviteCode, Member, RegistrationRequest
 
 NAME = "register"
 ROLES = (policy.STAFF, policy.SCHOOL)
-NO_SCHOOLS_YET = ("ยังไม่มีรายชื่อโรงเรียนในระบบค่ะ 🙏 ถ้าเป็นสถานศึกษา รบกวนแจ้งผู้ดูแลระบบให้นำเข้ารายชื่อโรงเรียนก่อน "
-                  "แล้วพิมพ์ \"ลงทะเบียน\" อีกครั้ง ถ้าเป็นบุคลากรสำนักงาน เลือก \"บุคลากรสำนักงาน\" ได้เลยนะคะ")
+NO_SCHOOLS_YET = ("ยังไม่มีรายชื่อโรงเรียนในระบบค่ะ 🙏 ถ้าเป็นสถานศึกษา "
+                  "รบกวนแจ้งผู้ดูแลระบบให้นำเข้ารายชื่อโรงเรียนก่อน แล้วพิมพ์ \"ลงทะเบียน\" อีกครั้ง ถ้าเป็นบุคลากรสำนักงาน เลือก \"บุคลากรสำนักงาน\" ได้เลยนะคะ")
 IN_GROUP = ("การลงทะเบียนทำในแชต 1:1 กับบอทค่ะ 🙏 เปิดแชตกับบอท (เพิ่มเพื่อนก่อนถ้ายังไม่ได้เพิ่ม) "
             "แล้วพิมพ์ \"ลงทะเบียน\" นะคะ")
 ASK_ROLE = ("ลงทะเบียนในฐานะอะไรคะ 👇\n• บุคลากรสำนักงาน — เลือกกลุ่มงานของคุณ\n• สถานศึกษา — ค้นหาโรงเรียนของคุณ\n"
@@ -149,7 +149,7 @@ def _ask_name(ctx: Ctx, st: FlowState[RegData]) -> Result:
 
 def _on_name(ctx: Ctx, st: FlowState[RegData], text: str) -> Result:
     name = typed_value(text, "ชื่อ-นามสกุล", NAME_MAX)
-    if " " not in name:  # one word: the surname is missing (else the next line, typed whole, becomes the position)
+    if " " not in name:  # one word: no surname (the full name typed next would become the position)
         raise UserFacingError(NEEDS_SURNAME.format(name=name), [directory.cancel_button()])
     return st.goto(ctx, "position", full_name=name)
 
