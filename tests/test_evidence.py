@@ -108,6 +108,22 @@ def test_files_over_the_limit_of_a_bad_type_or_gone_are_refused(app, webhook, li
     assert not list((office.evidence_dir).rglob("big*")) and not list((office.evidence_dir).rglob("exe*"))
 
 
+def test_at_the_evidence_step_notes_add_up_particles_are_no_note_and_confirm_words_go_on(app, webhook, line,
+                                                                                         office):
+    staff = as_(webhook, line, ADMIN_STAFF)
+    staff.say("รายงาน 1.1.5")
+    staff.say("มีหลักฐานแล้วค่ะ")
+    shown = texts(staff.say("https://www.example.go.th/a.pdf ค่ะ"))
+    assert "ได้ลิงก์แล้วค่ะ" in shown and "หมายเหตุ:" not in shown
+    staff.say("ผ่านการประชุมแล้ว")
+    assert "หมายเหตุ: ผ่านการประชุมแล้ว รอลงนาม" in texts(staff.say("รอลงนาม"))
+    assert "ตรวจสอบก่อนบันทึก" in texts(staff.say("ยืนยันค่ะ"))
+    staff.say("ยืนยัน")
+    with db(app) as s:
+        row = s.scalars(select(EvidenceState)).one()
+    assert (row.note, row.links) == ("ผ่านการประชุมแล้ว รอลงนาม", ["https://www.example.go.th/a.pdf"])
+
+
 def test_a_photo_outside_a_report_is_not_fetched(app, webhook, line, office):
     staff = as_(webhook, line, ADMIN_STAFF)
     line.message_contents["p"] = ("image/jpeg", b"\xff\xd8\xff")

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 from content.thai import loose
 from handlers.core import policy
 from handlers.core.types import Actor, Ctx, Result, UserFacingError
-from handlers.core.words import FUZZY_MARGIN, Choice, plain, word_rest
+from handlers.core.words import FUZZY_MARGIN, Choice, is_only_particles, plain, word_rest
 from handlers.evidence import cards, items as catalog
 from handlers.evidence.compute import office_progress
 from handlers.evidence.items import Item
@@ -86,8 +86,8 @@ def is_url(link: str) -> bool:
 
 
 def note_and_links(text: str) -> tuple[str, list[str]]:
-    """Split typed text into a note and links; raises UserFacingError for a link that is not a URL or a
-    note over `MAX_NOTE` characters."""
+    """Split typed text into a note and links ("" for a note of polite particles only: "https://… ค่ะ");
+    raises UserFacingError for a link that is not a URL or a note over `MAX_NOTE` characters."""
     links = []
     for m in _LINKISH.finditer(text):
         link = m.group(0).rstrip(".,)")
@@ -95,6 +95,8 @@ def note_and_links(text: str) -> tuple[str, list[str]]:
             raise UserFacingError(BAD_LINK.format(link=link[:80]))
         links.append(link)
     note = " ".join(_LINKISH.sub(" ", text).split())
+    if is_only_particles(note):
+        note = ""
     if len(note) > MAX_NOTE:
         raise UserFacingError(NOTE_TOO_LONG.format(n=len(note), limit=MAX_NOTE))
     return note, links

@@ -94,7 +94,9 @@ def _on_reason(ctx: Ctx, st: FlowState, text: str) -> Result:
 
 
 def _extra_choices(ctx: Ctx, st: FlowState) -> list[Choice]:
-    return [Choice("next", "ถัดไป ▶", ("ต่อไป", "เสร็จ", "ไม่มี", "ข้าม", "ไม่ใส่"), "ถัดไป")]
+    # the confirm words too: "ยืนยันค่ะ" typed here means "done", never a note
+    return [Choice("next", "ถัดไป ▶", ("ต่อไป", "เสร็จ", "เสร็จแล้ว", "ครบแล้ว", "พอแล้ว", "ไม่มี", "ข้าม", "ไม่ใส่",
+                                       "ยืนยัน", "ตกลง", "บันทึก", "โอเค", "ok"), "ถัดไป")]
 
 
 def _extra_prompt(ctx: Ctx, st: FlowState) -> Result:
@@ -106,11 +108,10 @@ def _extra_prompt(ctx: Ctx, st: FlowState) -> Result:
 def _on_extra_text(ctx: Ctx, st: FlowState, text: str) -> Result:
     note, links = common.note_and_links(text)
     changes: dict = {"links": list(dict.fromkeys(st.data.links + links))[:10]}
-    if note:
-        if st.data.status == NEEDS_FIX:
-            note = f"{st.data.remark} {note}".strip()
-            if len(note) > common.MAX_NOTE:
-                raise UserFacingError(common.NOTE_TOO_LONG.format(n=len(note), limit=common.MAX_NOTE))
+    if note:  # added to what came before (the reason, or earlier notes): what was typed is never replaced
+        note = f"{st.data.remark} {note}".strip()
+        if len(note) > common.MAX_NOTE:
+            raise UserFacingError(common.NOTE_TOO_LONG.format(n=len(note), limit=common.MAX_NOTE))
         changes["remark"] = note
     got = "ได้ลิงก์แล้วค่ะ" if links and not note else "ได้หมายเหตุแล้วค่ะ" if not links else "ได้หมายเหตุและลิงก์แล้วค่ะ"
     return st.again(ctx, got, **changes)
