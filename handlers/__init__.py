@@ -54,6 +54,8 @@ READERS = [fn for m in MODULES for fn in getattr(m, "READERS", ())]
 CANCEL_WORDS = ("ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "หยุด", "พอแล้ว", "ยกเลิกรายการ")
 CANCELLED = "ยกเลิกรายการแล้วค่ะ 👌"
 STICKER_IN_FLOW = "ได้รับสติกเกอร์แล้วค่ะ 😊 รายการที่ทำอยู่ยังไม่หายไปไหนนะคะ ทำต่อจากขั้นล่าสุดได้เลย หรือพิมพ์ \"ยกเลิก\""
+CONFIRM_WORDS = ("ยืนยัน", "ยืนยันส่ง", "confirm")  # particles aside (is_one_of)
+NOTHING_TO_CONFIRM = "ตอนนี้ไม่มีรายการที่รอการยืนยันค่ะ 😊 รายการก่อนหน้านี้บันทึกหรือจบไปแล้ว พิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้นะคะ"
 NOTHING_TO_CANCEL = "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ 😊 พิมพ์คำถามหรือรหัส เช่น \"ตบช. 2.1\" ได้เลยนะคะ"
 
 
@@ -107,6 +109,8 @@ def on_text(ctx: Ctx) -> Result | None:
     data = typed_buttons.pressed(ctx, text)  # the label of a button on the last reply, typed
     if data is not None:
         return on_postback(dataclasses.replace(ctx, inp=dataclasses.replace(ctx.inp, kind="postback", data=data)))
+    if is_one_of(text, CONFIRM_WORDS):  # a confirmation typed after its flow ended
+        return Result.text(NOTHING_TO_CONFIRM, help.menu_buttons()[:3])
     found = COMMANDS.match(text)
     if found:
         cmd, rest = found

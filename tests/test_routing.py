@@ -117,6 +117,11 @@ def test_a_part_of_two_choices_is_named_as_both_and_chooses_neither():
     assert ambiguity("นโยบาย", groups) == "" and ambiguity("ขอ", groups) == ""
 
 
+def test_a_confirmation_typed_after_its_flow_ended_is_told_so(chat):
+    from handlers import NOTHING_TO_CONFIRM
+    assert texts(chat.say("ยืนยันค่ะ")) == NOTHING_TO_CONFIRM
+
+
 def test_command_words_are_unique_across_capabilities():
     words = [w for w, _c in COMMANDS.items]
     assert len(words) == len(set(words))
