@@ -33,7 +33,7 @@ from handlers.complaints import desk as complaints_desk, rating as complaints_ra
 from handlers.core import flow, postback, typed_buttons
 from handlers.core.routing import Commands, addressed, is_one_of
 from handlers.core.types import Ctx, Result, TextReply, UserFacingError
-from handlers.core.words import choose
+from handlers.core.words import candidates, choose, exact_choice
 from handlers.evidence import actions as evidence, export as evidence_export
 from handlers.members import manage as members, registration
 from handlers.reminders import actions as reminders
@@ -67,12 +67,23 @@ def _in_flow(ctx: Ctx, text: str, st) -> Result | None:
     if text and help.is_help(text):  # "เมนู" mid-flow is a call for help, never the flow's content
         return help.help_menu(ctx, mid_flow=True)
     bare = COMMANDS.bare(text)
-    if bare is not None:
+    if bare is not None and not _names_a_choice(ctx, st, text):
         result = bare.run(ctx, "")
         if result is not None and result.next_state is None:
             _still_waiting(result)
         return result
     return st.flow.on_text(ctx, st, text)
+
+
+def _names_a_choice(ctx: Ctx, st, text: str) -> bool:
+    """True when `text` is exactly a choice the current step offers, or a part of two or more ("เปิดรอบเลยค่ะ"
+    at a step offering "เปิดรอบ+ยกหลักฐานมา" and "เปิดรอบ (เริ่มใหม่)"): the step answers it (the choice,
+    or which of them?), not the command of the same word."""
+    step = st.flow.steps[st.step]
+    if not step.offers_choice_for(text):
+        return False
+    choices = list(step.choices(ctx, st))
+    return exact_choice(text, choices) is not None or bool(candidates(text, choices))
 
 
 def _still_waiting(result: Result) -> None:

@@ -152,6 +152,18 @@ def test_admin_types_a_thai_due_date_and_opens_the_round(app, webhook, line):
     assert "SAR ปีงบประมาณ 2570 (รอบทดลอง)" in cal and "อีก 1 วัน" in cal
 
 
+def test_a_word_of_two_choices_at_the_last_step_is_asked_about_not_run_as_the_command(app, webhook, line):
+    admin = Chat(webhook, line, user_id=ADMIN)
+    admin.say("ตั้งรอบ")
+    admin.say("SAR")
+    admin.say("ใช้ชื่อนี้")
+    admin.say("พรุ่งนี้ 16:30")
+    admin.say("ทุกรายการ")
+    asked = texts(admin.say("เปิดรอบเลยค่ะ"))    # also the command "เปิดรอบ N": the step's choices come first
+    assert "ตรงกับหลายตัวเลือก" in asked and "ระบุหมายเลขรอบ" not in asked
+    assert "เปิดรอบ #" in texts(admin.say("เปิดรอบ เริ่มใหม่"))
+
+
 def test_only_admins_set_up_rounds_and_only_in_a_private_chat(app, webhook, line):
     add_member(app, STAFF, "สมชาย ใจดี", "staff", "policy")
     assert "สำหรับผู้ดูแลระบบเท่านั้น" in texts(Chat(webhook, line, user_id=STAFF).say("ตั้งรอบ"))
