@@ -76,9 +76,9 @@ def _in_flow(ctx: Ctx, text: str, st) -> Result | None:
 
 
 def _names_a_choice(ctx: Ctx, st, text: str) -> bool:
-    """True when `text` is exactly a choice the current step offers, or a part of two or more ("เปิดรอบเลยค่ะ"
-    at a step offering "เปิดรอบ+ยกหลักฐานมา" and "เปิดรอบ (เริ่มใหม่)"): the step answers it (the choice,
-    or which of them?), not the command of the same word."""
+    """True when `text` is exactly a choice the current step offers ("เปิดรอบเลยค่ะ" at a round's last step),
+    or a part of two or more: the step answers it (the choice, or which of them?), not the command of the
+    same word ("เปิดรอบ N")."""
     step = st.flow.steps[st.step]
     if not step.offers_choice_for(text):
         return False
