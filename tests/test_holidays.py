@@ -145,6 +145,8 @@ def test_admin_adds_a_day_off_with_the_date_picker_and_working_days_move(app, we
     # the date typed with the command skips the day step
     other = free_weekday(20)
     assert "ขั้นที่ 2/3" in texts(admin.say(f"เพิ่มวันหยุด {typed(other)}"))
+    named = texts(admin.say("หยุดพิเศษตามมติ ครม.ค่ะ"))         # the polite particle is not the name's
+    assert "· หยุดพิเศษตามมติ ครม.\n" in named + "\n" and "ครม.ค่ะ" not in named
     assert "ยกเลิก" in texts(admin.say("ยกเลิก"))
     assert set(edits_of(app)) == {day}
 

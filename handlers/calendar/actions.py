@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from handlers.core import policy
 from handlers.core.thaidate import thai_day
 from handlers.core.types import Actor, UserFacingError
+from handlers.core.words import drop_particles
 from handlers.core.workdays import office_calendar, public_holidays
 from storage import holidays as edits
 from storage.members import audit
@@ -107,8 +108,9 @@ def check_addable(session: Session, day: date) -> None:
 
 
 def clean_name(name: str) -> str:
-    """`name` with its spaces tidied; raises `UserFacingError` when empty or over `MAX_NAME` characters."""
-    name = " ".join(name.split())
+    """`name` with its spaces tidied and trailing particles dropped ("…ตามมติ ครม.ค่ะ"); raises
+    `UserFacingError` when empty or over `MAX_NAME` characters."""
+    name = drop_particles(" ".join(name.split()))
     if not name:
         raise UserFacingError(NAME_NEEDED)
     if len(name) > MAX_NAME:

@@ -52,11 +52,17 @@ def is_only_particles(text: str) -> bool:
 
 def strip_tail(text: str) -> str:
     """`text` as typed (marks kept) without trailing particles: "ลงทะเบียน cyw875 ค่ะ" -> "ลงทะเบียน cyw875"."""
-    t = normalize(text).rstrip(" !?~.,")
+    return drop_particles(normalize(text), " !?~.,")
+
+
+def drop_particles(text: str, punct: str = " ") -> str:
+    """`text` exactly as typed without its trailing polite particles (and the `punct` characters around
+    them): "หยุดพิเศษตามมติ ครม.ค่ะ" -> "หยุดพิเศษตามมติ ครม."; a text of particles only stays."""
+    t = text.rstrip(punct)
     while True:
         for p in _MARKED_TAILS:
             if t.endswith(p) and len(t) > len(p):
-                t = t[:-len(p)].rstrip(" !?~.,")
+                t = t[:-len(p)].rstrip(punct)
                 break
         else:
             return t
